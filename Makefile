@@ -1,0 +1,47 @@
+# lrl — the front door. `make lang=yo augment` and `make test` set themselves up on first use.
+#
+# Inputs for augment (all optional):  mono=PATH  parallel=PATH  config=FILE  set="k=v k2=v2"  out=DIR
+# A glob in mono must be quoted so make passes it on:  make lang=yo augment mono='data/yo/*.txt'
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# CPU torch: this pin matches the wheel on the project machines' local disk (fast, no CUDA download).
+# Elsewhere pip fetches it from PyPI; set TORCH= to skip, or TORCH='torch==X' for another build.
+TORCH  ?= torch==2.13.0
+lang   ?= yo
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup augment test lint bench eval clean help
+
+help:
+	@echo "make lang=yo augment [mono=PATH] [parallel=PATH] [config=FILE] [set='k=v ...']"
+	@echo "make test | make lint | make bench | make clean"
+
+# Reinstall only when the project's dependency list changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(if $(TORCH),$(BIN)/python -m pip install --quiet "$(TORCH)")
+	$(BIN)/python -m pip install --quiet -e ".[dev,train]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+augment: $(STAMP)
+	$(BIN)/lrl augment --lang $(lang) \
+		$(if $(mono),--mono $(mono)) \
+		$(if $(parallel),--parallel $(parallel)) \
+		$(if $(config),--config $(config)) \
+		$(if $(out),--out $(out)) \
+		$(foreach s,$(set),--set $(s))
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check lrl
+	$(BIN)/mypy lrl
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

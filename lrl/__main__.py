@@ -1,0 +1,3 @@
+from lrl.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,150 @@
+"""Run configuration: defaults < language plugin < config file < command line.
+
+Every layer is validated against :data:`DEFAULTS` (spaCy's habit): an unknown key is an error that names
+where it came from and the keys that exist; a value must have the default's type. The resolved config is
+written to the manifest, so a run can be repeated exactly.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from lrl.errors import ConfigError
+
+DEFAULTS: dict[str, Any] = {
+    "seed": 13,
+    "out_dir": "out",
+    "inputs": {
+        # What to do with undecodable bytes or a malformed row: "error" stops at the first one, naming
+        # file and line; "skip" rejects it (stage "read", with its reason) and goes on.
+        "bad_rows": "error",
+        # "csv": TSV fields may be quoted with '"' (MENYO-20k is); "none": tabs and newlines only.
+        "tsv_quoting": "csv",
+        # Column names to read; empty means guess from the header (language code, name, "text", ...).
+        "src_column": "",
+        "tgt_column": "",
+        # Stop after this many rows per input file (0 = all): for quick looks at big corpora.
+        "max_rows": 0,
+    },
+    "templates": {"enabled": True, "count": 2000},
+    "normalize": {"strip_controls": True, "collapse_whitespace": True},
+    "filters": {
+        "length": {
+            "min_chars": 2,
+            "max_chars": 1000,
+            # Only pairs whose shorter side has at least ratio_min_chars characters are ratio-checked:
+            # short pairs have naturally wild ratios.
+            "max_ratio": 3.0,
+            "ratio_min_chars": 15,
+        },
+        "script": {"enabled": True, "min_share": 0.75},
+        "dedup": {"enabled": True},
+        "langid": {
+            "enabled": True,
+            # Lines shorter than min_chars are scored but not judged: language ID is unreliable on them.
+            "min_chars": 20,
+            "min_prob": 0.5,
+            "src_label": "en",
+            # Labels accepted on the English side besides src_label (py3langid calls ~2% of short
+            # MENYO-20k English lines Nigerian Pidgin).
+            "src_acceptable": ["pcm"],
+        },
+    },
+    "output": {"shard_rows": 50000},
+}
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value: a TOML literal if it parses as one (``3``, ``0.5``, ``true``,
+    ``["a","b"]``), else the plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _check_type(key: str, value: Any, default: Any, source: str) -> Any:
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, list):
+        ok = isinstance(value, list)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise ConfigError(
+            f"{source}: '{key}' must be {type(default).__name__} (like {default!r}), got {value!r}"
+        )
+    return value
+
+
+def merge(base: dict[str, Any], layer: dict[str, Any], source: str, schema: dict[str, Any] | None = None,
+          prefix: str = "") -> dict[str, Any]:
+    """Return ``base`` updated by ``layer``; every key of ``layer`` must exist in ``schema``."""
+    schema = DEFAULTS if schema is None else schema
+    out = copy.deepcopy(base)
+    for key, value in layer.items():
+        full = f"{prefix}{key}"
+        if key not in schema:
+            known = ", ".join(sorted(schema))
+            raise ConfigError(f"{source}: unknown setting '{full}' — known here: {known}")
+        default = schema[key]
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: '{full}' is a section; give keys under it, e.g. "
+                                  f"{full}.{next(iter(default))}=...")
+            out[key] = merge(out[key], value, source, default, f"{full}.")
+        else:
+            out[key] = _check_type(full, value, default, source)
+    return out
+
+
+def dotted_to_nested(pairs: dict[str, Any]) -> dict[str, Any]:
+    """``{"filters.langid.min_prob": 0.7}`` → ``{"filters": {"langid": {"min_prob": 0.7}}}``."""
+    nested: dict[str, Any] = {}
+    for dotted, value in pairs.items():
+        node = nested
+        *parents, leaf = dotted.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"command line: '{dotted}' conflicts with another setting")
+        node[leaf] = value
+    return nested
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def resolve(plugin_defaults: dict[str, Any], plugin_source: str, config_file: Path | None,
+            overrides: dict[str, Any]) -> dict[str, Any]:
+    """Apply the layers in order; each error names the layer it came from."""
+    cfg = merge(DEFAULTS, plugin_defaults, f"{plugin_source} [defaults]")
+    if config_file is not None:
+        cfg = merge(cfg, load_file(config_file), str(config_file))
+    return merge(cfg, dotted_to_nested(overrides), "command line")
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``["a.b=1", "c=x"]`` → ``{"a.b": 1, "c": "x"}``."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"command line: '{item}' is not key=value (e.g. templates.count=500)")
+        out[key.strip()] = parse_value(value.strip())
+    return out

@@ -1,0 +1,49 @@
+"""User-facing errors.
+
+An :class:`LrlError` is a problem with the user's input or setup, not a bug: the CLI prints its message
+as one line and exits non-zero, without a traceback. The message must say where (file, line, key) and
+how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class LrlError(Exception):
+    """A problem the user can fix; ``str(err)`` is the whole message."""
+
+
+class InputError(LrlError):
+    """Bad input data: a missing file, a malformed row, undecodable bytes."""
+
+    def __init__(self, path: object, line: int | None, problem: str, fix: str = "") -> None:
+        where = f"{path}:{line}" if line is not None else f"{path}"
+        msg = f"{where}: {problem}"
+        if fix:
+            msg += f" — {fix}"
+        super().__init__(msg)
+        self.path, self.line = path, line
+
+
+class ConfigError(LrlError):
+    """An invalid setting: unknown key, wrong type, or a value out of range."""
+
+
+class MissingDependency(LrlError):
+    """An optional engine is needed by a configured step but is not installed."""
+
+    def __init__(self, module: str, package: str, needed_for: str) -> None:
+        super().__init__(
+            f"{needed_for} needs the Python module '{module}', which is not installed — "
+            f"run: pip install '{package}'"
+        )
+
+
+def require(module: str, package: str, needed_for: str) -> object:
+    """Import an optional module when a step is *built*, so a missing package fails early and says
+    which pip package provides it (datatrove's habit)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise MissingDependency(module, package, needed_for) from exc

@@ -1,0 +1,1 @@
+"""Normalization and filters. Each filter scores (numbers kept in ``record.scores``) and then decides."""

@@ -1,0 +1,63 @@
+"""Text normalization: the plugin's character replacements, control/zero-width/BOM removal, whitespace,
+then NFC — in that order, because NFC does not merge look-alike marks such as Yoruba's two dots below
+(U+0329 and U+0323) and would not remove a BOM inside a field."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from lrl.record import Record
+from lrl.step import Mapper
+
+# Format (Cf) characters that carry no text: BOM, zero-width space/joiners, word joiner, bidi marks.
+# ZWJ/ZWNJ (U+200C/U+200D) are removed too: none of the shipped scripts needs them.
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
+_SPACE = re.compile(r"\s+")
+
+
+def _strip_controls(text: str) -> str:
+    text = text.translate(_INVISIBLE)
+    # Other control characters (Cc) become spaces so words they separated stay apart.
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
+class Normalize(Mapper):
+    """Normalizes both sides; rejects a row whose LRL side is empty afterwards."""
+
+    name = "normalize"
+
+    def __init__(self, replace: list[list[str]], strip_controls: bool = True,
+                 collapse_whitespace: bool = True, rules: Any = None) -> None:
+        self.replace = [(a, b) for a, b in replace]
+        self.strip = strip_controls
+        self.collapse = collapse_whitespace
+        # A plugin's rules.py may define normalize(text) -> text, run after the data-driven steps.
+        self.hook = getattr(rules, "normalize", None)
+
+    def text(self, text: str) -> str:
+        for a, b in self.replace:
+            text = text.replace(a, b)
+        if self.strip:
+            text = _strip_controls(text)
+        text = unicodedata.normalize("NFC", text)
+        if self.hook is not None:
+            text = unicodedata.normalize("NFC", self.hook(text))
+        if self.collapse:
+            text = _SPACE.sub(" ", text).strip()
+        return text
+
+    def apply(self, record: Record) -> str | None:
+        had_src = bool(record.src.strip())
+        record.src = self.text(record.src)
+        record.tgt = self.text(record.tgt)
+        if not record.tgt:
+            return "empty: nothing left of the language side after normalization"
+        if had_src and not record.src:
+            return "empty: nothing left of the English side after normalization"
+        return None
+
+    def signature(self) -> dict[str, Any]:
+        return {"replace": self.replace, "strip_controls": self.strip,
+                "collapse_whitespace": self.collapse, "nfc": True, "hook": self.hook is not None}

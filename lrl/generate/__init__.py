@@ -1,0 +1,1 @@
+"""Generators: lexicon templating, back-translation, paraphrase."""

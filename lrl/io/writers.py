@@ -1,0 +1,101 @@
+"""Writers: parquet shards of kept rows, a JSONL file of rejected rows, and the manifest.
+
+Shards are written as rows arrive (``output.shard_rows`` per file) and renamed to the Hugging Face
+``train-00000-of-00003.parquet`` pattern when the run closes, so ``datasets.load_dataset(run_dir)`` reads
+them through the card's ``configs`` metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lrl.record import Record
+
+SCHEMA = pa.schema([
+    ("id", pa.string()),
+    ("src", pa.string()),
+    ("tgt", pa.string()),
+    ("src_lang", pa.string()),
+    ("tgt_lang", pa.string()),
+    ("origin", pa.string()),
+    ("parent_id", pa.string()),
+    ("provenance", pa.string()),
+    ("scores", pa.string()),
+])
+
+
+class ShardWriter:
+    """Buffers kept rows and writes one parquet file per ``shard_rows`` rows."""
+
+    def __init__(self, data_dir: Path, src_lang: str, tgt_lang: str, shard_rows: int,
+                 split: str = "train") -> None:
+        self.dir, self.split = data_dir, split
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.src_lang, self.tgt_lang, self.shard_rows = src_lang, tgt_lang, shard_rows
+        self.buffer: list[dict[str, Any]] = []
+        self.paths: list[Path] = []
+        self.rows = 0
+
+    def write(self, record: Record) -> None:
+        self.buffer.append(record.to_row(self.src_lang, self.tgt_lang))
+        self.rows += 1
+        if len(self.buffer) >= self.shard_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        path = self.dir / f".{self.split}-{len(self.paths):05d}.parquet"
+        pq.write_table(pa.Table.from_pylist(self.buffer, schema=SCHEMA), path)
+        self.paths.append(path)
+        self.buffer = []
+
+    def close(self) -> list[Path]:
+        if self.buffer or not self.paths:  # an empty run still gets one (empty) shard with the schema
+            self._flush()
+        n = len(self.paths)
+        final = []
+        for i, p in enumerate(self.paths):
+            target = self.dir / f"{self.split}-{i:05d}-of-{n:05d}.parquet"
+            os.replace(p, target)
+            final.append(target)
+        return final
+
+
+class RejectWriter:
+    """One JSON object per rejected row: the record, plus the stage that rejected it and why."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.f = open(path, "w", encoding="utf-8")
+        self.rows = 0
+
+    def write(self, record: Record, stage: str, reason: str) -> None:
+        row = {"stage": stage, "reason": reason, **record.to_dict()}
+        self.f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.rows += 1
+
+    def close(self) -> None:
+        self.f.close()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, or of a folder's files (names and bytes), for the manifest."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for p in files:
+        if path.is_dir():
+            h.update(p.relative_to(path).as_posix().encode())
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def write_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")

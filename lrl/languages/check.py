@@ -1,0 +1,121 @@
+"""``lrl lang check``: validate a plugin and prove it works, saying exactly what to fix.
+
+Checks, in order: the manifest (already strict on load), the lexicon and templates parse, every template
+slot has fillers, rendered templates are NFC and in the declared script, the language-ID model knows the
+plugin's label and gives it to the plugin's examples, and ``rules.py`` loads when declared.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lrl.errors import LrlError
+from lrl.filters.script import script_share
+from lrl.generate.templates import TemplateGenerator
+from lrl.io.readers import InputStats, ReadOptions, read
+from lrl.languages.plugin import SCRIPTS, Plugin
+
+#: Share of example sentences language ID must label correctly.
+MIN_LANGID_SHARE = 0.9
+MIN_SCRIPT_SHARE = 0.75
+RENDER_SAMPLES = 300
+
+
+@dataclass
+class CheckReport:
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def check_plugin(plugin: Plugin, render_samples: int = RENDER_SAMPLES) -> CheckReport:
+    r = CheckReport()
+    r.lines.append(f"{plugin.code} ({plugin.name}, {plugin.script}) at {plugin.path}")
+    try:
+        plugin.load_rules()
+    except LrlError as exc:
+        r.problems.append(str(exc))
+    except Exception as exc:  # a contributor's rules.py: show their error, not ours
+        r.problems.append(f"{plugin.path / 'rules.py'} failed to load: {type(exc).__name__}: {exc}")
+
+    gen = None
+    try:
+        gen = TemplateGenerator(plugin.file("lexicon"), plugin.file("templates"), plugin.code,
+                                render_samples, seed=0)
+    except LrlError as exc:
+        r.problems.append(str(exc))
+    if gen is not None:
+        sizes = ", ".join(f"{c} {len(v)}" for c, v in sorted(gen.lexicon.items()))
+        n_entries = sum(len(v) for v in gen.lexicon.values())
+        r.lines.append(f"  lexicon: {n_entries} entries in {len(gen.lexicon)} classes ({sizes})")
+        r.lines.append(f"  templates: {len(gen.templates)}, {gen.capacity:,} distinct renderings")
+        unused = sorted(set(gen.lexicon) - {c for t in gen.templates for c in t.classes.values()})
+        if unused:
+            r.lines.append(f"  note: lexicon classes no template uses: {', '.join(unused)}")
+        bad_script = 0
+        rendered = 0
+        for rec in gen:
+            rendered += 1
+            tid = rec.provenance["template"]
+            for side in (rec.tgt, rec.src):
+                if not unicodedata.is_normalized("NFC", side):
+                    r.problems.append(f"{plugin.file('templates')}: template {tid} renders non-NFC text: "
+                                      f"{side!r} — normalize the lexicon and templates to NFC")
+            share, _ = script_share(rec.tgt, SCRIPTS[plugin.script])
+            if share < MIN_SCRIPT_SHARE:
+                bad_script += 1
+                if bad_script <= 3:
+                    r.problems.append(f"{plugin.file('templates')}: template {tid} renders {rec.tgt!r}, only "
+                                      f"{share:.0%} {plugin.script} letters — check language.script and the data")
+        r.lines.append(f"  rendered {rendered} samples: {rendered - bad_script} in script {plugin.script}")
+
+    _check_langid(plugin, r)
+    return r
+
+
+def _check_langid(plugin: Plugin, r: CheckReport) -> None:
+    from lrl.filters.langid import load_identifier
+
+    model = plugin.path / plugin.langid["model"] if plugin.langid["model"] else None
+    try:
+        ident = load_identifier(model)
+    except LrlError as exc:
+        r.problems.append(str(exc))
+        return
+    label = plugin.langid["label"]
+    source = str(model) if model else "py3langid's built-in model"
+    if label not in ident.labels:
+        r.problems.append(
+            f"{plugin.manifest}: langid.label = {label!r}, but {source} does not know that label, so "
+            f"every row would be rejected. Either use the label it gives your language (if it has one), or "
+            f"train a model with `lrl lid train` and set langid.model")
+        return
+    examples = plugin.file("examples")
+    if not Path(examples).is_file():
+        r.problems.append(f"{examples}: missing — add example sentences (header: en<TAB>{plugin.code})")
+        return
+    opts = ReadOptions(src_column="en", tgt_column=plugin.code)
+    try:
+        recs = list(read(str(examples), opts, parallel=True, stats=InputStats()))
+    except LrlError as exc:
+        r.problems.append(str(exc))
+        return
+    if len(recs) < 10:
+        r.problems.append(f"{examples}: only {len(recs)} examples; write at least 10 (aim for 50+)")
+    ok_labels = {label, *plugin.langid["acceptable"]}
+    wrong = []
+    for rec in recs:
+        got, prob = ident.classify(rec.tgt)
+        if got not in ok_labels:
+            wrong.append((rec, got, prob))
+    share = 1 - len(wrong) / len(recs) if recs else 0.0
+    r.lines.append(f"  language ID ({source}): {len(recs) - len(wrong)}/{len(recs)} examples labelled "
+                   f"{label} ({share:.0%})")
+    for rec, got, prob in wrong[:5]:
+        r.lines.append(f"    line {rec.provenance['line']}: labelled {got} (p={prob:.2f}): {rec.tgt[:70]}")
+    if recs and share < MIN_LANGID_SHARE:
+        r.problems.append(
+            f"{examples}: language ID labels only {share:.0%} of the examples {label} (need "
+            f"{MIN_LANGID_SHARE:.0%}). If the examples are right, the model does not know the language well: "
+            f"train one with `lrl lid train`, or list its confusions in langid.acceptable")
