@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -140,15 +141,15 @@ def _read_aligned(src_path: Path, tgt_path: Path, opts: ReadOptions, rows: _Rows
     bad_t: set[int] = set()
     s_it = _decoded_lines(src_path, opts, bad_s)
     t_it = _decoded_lines(tgt_path, opts, bad_t)
-    n = 0
-    for n, (s, t) in enumerate(zip(s_it, t_it), 1):
+    for n, (s, t) in enumerate(itertools.zip_longest(s_it, t_it), 1):
+        if s is None or t is None:
+            longer, count = (src_path, n - 1 + 1 + sum(1 for _ in s_it)) if t is None else \
+                (tgt_path, n - 1 + 1 + sum(1 for _ in t_it))
+            raise InputError(longer, n, f"the two parallel files have different lengths ({n - 1} lines "
+                             f"aligned, {longer} has {count})",
+                             "line i of one file must translate line i of the other")
         bad = "invalid-utf8: line is not valid UTF-8" if n in bad_s or n in bad_t else None
         yield rows.make(n, s.rstrip("\r\n"), t.rstrip("\r\n"), bad)
-    rest_s, rest_t = sum(1 for _ in s_it), sum(1 for _ in t_it)
-    if rest_s or rest_t:
-        longer = src_path if rest_s else tgt_path
-        raise InputError(longer, n + 1, f"the two parallel files have different lengths "
-                         f"({n + rest_s} vs {n + rest_t} lines)", "line i of one must translate line i of the other")
 
 
 def _read_tsv(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | None]:

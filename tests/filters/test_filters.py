@@ -1,0 +1,98 @@
+from pathlib import Path
+
+import pytest
+
+from lrl.errors import ConfigError
+from lrl.filters.dedup import Dedup
+from lrl.filters.langid import LangID
+from lrl.filters.length import Length
+from lrl.filters.orthography import ToneMarks, tone_share
+from lrl.filters.script import Script
+from lrl.record import Record
+from lrl.step import RunContext, Stats
+
+
+def run(step, records):  # type: ignore[no-untyped-def]
+    rejected: list[tuple[str, str, str]] = []
+    ctx = RunContext(stats=Stats(), on_reject=lambda r, s, why: rejected.append((r.id, s, why)))
+    kept = [r.id for r in step.run(records, ctx)]
+    return kept, rejected, ctx.stats
+
+
+def rec(i: str, src: str, tgt: str, origin: str = "seed") -> Record:
+    return Record(id=i, src=src, tgt=tgt, origin=origin)
+
+
+def test_length_limits_and_ratio() -> None:
+    f = Length(min_chars=2, max_chars=50, max_ratio=2.0, ratio_min_chars=5)
+    kept, rejected, stats = run(f, [
+        rec("ok", "Good morning", "Ẹ kú àárọ̀"),
+        rec("short", "A", "Ẹ kú àárọ̀"),
+        rec("ratio", "Good morning to all of you here", "Ẹ kú o"),
+        rec("ratio-short-exempt", "Hi", "Báwo ni o ṣe wà"),
+        rec("mono", "", "Ẹ kú àárọ̀"),
+        rec("long", "", "a" * 51),
+    ])
+    assert kept == ["ok", "ratio-short-exempt", "mono"]
+    reasons = {i: why for i, _, why in rejected}
+    assert reasons["short"].startswith("too-short: src")
+    assert reasons["ratio"].startswith("length-ratio:")
+    assert reasons["long"].startswith("too-long: tgt")
+    s = stats["length"]
+    assert s.seen == s.passed + s.rejected == 6
+
+
+def test_dedup_keeps_first_and_names_it() -> None:
+    kept, rejected, _ = run(Dedup(), [rec("a", "x", "y"), rec("b", "x", "y"), rec("c", "", "y")])
+    assert kept == ["a", "c"]
+    assert rejected == [("b", "dedup", "duplicate: same pair as a")]
+
+
+def test_script_share() -> None:
+    f = Script("Ethi", "ETHIOPIC", 0.75)
+    kept, rejected, _ = run(f, [rec("am", "", "ሰላም ነው።"), rec("latin", "", "selam new")])
+    assert kept == ["am"] and rejected[0][2].startswith("script:")
+
+
+def test_tone_marks_flag_and_reject() -> None:
+    marked = "Àwọn ọmọdé ń lọ sí ilé ìwé ní àárọ̀ pẹ̀lú àwọn ọ̀rẹ́ wọn"
+    stripped = "Awon omode n lo si ile iwe ni aaro pelu awon ore won"
+    assert tone_share(marked)[0] > 0.3 and tone_share(stripped)[0] == 0.0
+    kept, _, _ = run(ToneMarks("flag", 0.1, 12), [rec("m", "", marked), rec("s", "", stripped)])
+    assert kept == ["m", "s"]
+    kept, rejected, _ = run(ToneMarks("reject", 0.1, 12), [rec("m", "", marked), rec("s", "", stripped)])
+    assert kept == ["m"] and rejected[0][2].startswith("toneless:")
+
+
+def test_langid_both_sides_with_reasons() -> None:
+    f = LangID("yo", [], "en", ["pcm"], min_prob=0.5, min_chars=20)
+    rows = [
+        rec("good", "The children are going to school with their friends.",
+            "Àwọn ọmọdé ń lọ sí ilé ìwé pẹ̀lú àwọn ọ̀rẹ́ wọn."),
+        rec("english-in-yo", "", "The children are going to school with their friends today."),
+        rec("yo-in-en", "Àwọn ọmọdé ń lọ sí ilé ìwé pẹ̀lú àwọn ọ̀rẹ́ wọn.",
+            "Àwọn ọmọdé ń lọ sí ilé ìwé pẹ̀lú àwọn ọ̀rẹ́ wọn."),
+        rec("short-not-judged", "", "OK then"),
+    ]
+    kept, rejected, _ = run(f, rows)
+    assert kept == ["good", "short-not-judged"]
+    reasons = {i: why for i, _, why in rejected}
+    assert reasons["english-in-yo"].startswith("langid-tgt: labelled en")
+    assert reasons["yo-in-en"].startswith("langid-src: labelled yo")
+    assert rows[0].scores["langid.tgt_label"] == "yo"
+
+
+def test_langid_unknown_label_fails_when_built(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not know"):
+        LangID("xyz", [], "en", [], 0.5, 20)
+    with pytest.raises(ConfigError, match="not found"):
+        LangID("yo", [], "en", [], 0.5, 20, model=tmp_path / "missing.model")
+
+
+def test_filter_applies_to_only_some_origins() -> None:
+    f = Dedup()
+    f.applies_to = frozenset({"bt"})
+    kept, rejected, stats = run(f, [rec("a", "x", "y"), rec("b", "x", "y", "bt"), rec("c", "x", "y", "bt"),
+                                    rec("d", "x", "y")])
+    assert sorted(kept) == ["a", "b", "d"] and rejected[0][0] == "c"
+    assert stats["dedup"].seen == 2
