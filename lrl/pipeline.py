@@ -58,7 +58,8 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any]) -> list[Step]:
     f = cfg["filters"]
     steps: list[Step] = [
         Normalize(plugin.orthography["replace"], cfg["normalize"]["strip_controls"],
-                  cfg["normalize"]["collapse_whitespace"], plugin.load_rules()),
+                  cfg["normalize"]["collapse_whitespace"], plugin.load_rules(),
+                  plugin.orthography["options"]),
         Length(**f["length"]),
     ]
     if f["dedup"]["enabled"]:

@@ -29,12 +29,15 @@ class Normalize(Mapper):
     name = "normalize"
 
     def __init__(self, replace: list[list[str]], strip_controls: bool = True,
-                 collapse_whitespace: bool = True, rules: Any = None) -> None:
+                 collapse_whitespace: bool = True, rules: Any = None,
+                 options: dict[str, Any] | None = None) -> None:
         self.replace = [(a, b) for a, b in replace]
         self.strip = strip_controls
         self.collapse = collapse_whitespace
-        # A plugin's rules.py may define normalize(text) -> text, run after the data-driven steps.
+        # A plugin's rules.py may define normalize(text, options) -> text, run after the data-driven
+        # steps, for what a replacement table cannot say (context-dependent letters, optional folding).
         self.hook = getattr(rules, "normalize", None)
+        self.options = dict(options or {})
 
     def text(self, text: str) -> str:
         for a, b in self.replace:
@@ -43,7 +46,7 @@ class Normalize(Mapper):
             text = _strip_controls(text)
         text = unicodedata.normalize("NFC", text)
         if self.hook is not None:
-            text = unicodedata.normalize("NFC", self.hook(text))
+            text = unicodedata.normalize("NFC", self.hook(text, self.options))
         if self.collapse:
             text = _SPACE.sub(" ", text).strip()
         return text
@@ -60,4 +63,5 @@ class Normalize(Mapper):
 
     def signature(self) -> dict[str, Any]:
         return {"replace": self.replace, "strip_controls": self.strip,
-                "collapse_whitespace": self.collapse, "nfc": True, "hook": self.hook is not None}
+                "collapse_whitespace": self.collapse, "nfc": True, "hook": self.hook is not None,
+                "options": self.options}

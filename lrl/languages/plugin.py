@@ -75,6 +75,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, str]]] = {
         "tone_check": (str, "off", "off | flag | reject: what to do with text whose tone marks were stripped"),
         "tone_min_share": (float, 0.1, "below this share of vowels carrying a tone mark, text is 'toneless'"),
         "tone_min_vowels": (int, 12, "only judge tone marking on text with at least this many vowels"),
+        "options": (dict, {}, "settings passed to rules.py's normalize(text, options)"),
     },
     "files": {
         "lexicon": (str, "lexicon.tsv", "seed lexicon: class, word, English, features"),
@@ -147,7 +148,7 @@ def _validate_section(path: Path, section: str, table: Any) -> dict[str, Any]:
         if key not in table:
             if default is _REQ:
                 raise ConfigError(f"{path}: missing required key '{section}.{key}' ({meaning})")
-            out[key] = list(default) if isinstance(default, list) else default
+            out[key] = type(default)(default) if isinstance(default, (list, dict)) else default
             continue
         value = table[key]
         if typ is float and isinstance(value, int) and not isinstance(value, bool):

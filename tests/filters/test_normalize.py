@@ -30,7 +30,7 @@ def test_empty_after_normalization_is_rejected_with_reason() -> None:
 def test_rules_hook_runs_after_data_rules() -> None:
     class Rules:
         @staticmethod
-        def normalize(text: str) -> str:
+        def normalize(text: str, options: dict) -> str:
             return text.replace("'y", "ƴ")
 
     n = Normalize([], rules=Rules())

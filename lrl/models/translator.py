@@ -1,0 +1,225 @@
+"""The translator interface and its CTranslate2 implementation.
+
+A translator turns a list of sentences into a list of sentences, in order, and says what it is
+(``identity``: model id, revision, kind) so that every synthetic row can name the model that made it.
+Models that can score a given translation (forced decoding) also implement ``score``.
+
+:class:`CT2Translator` wraps ``ctranslate2.Translator`` for Marian/OPUS-MT (sentencepiece ``source.spm`` /
+``target.spm``) and NLLB-200 / M2M-100 (a transformers tokenizer; the target language is forced with a
+target-prefix token such as ``yor_Latn`` or ``__yo__``). Throughput on CPU follows DESIGN.md: int8,
+``inter_threads`` over ``intra_threads``, ``translate_iterable`` with ``max_batch_size`` and length-sorted
+batches (order restored afterwards).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from lrl.errors import ConfigError, require
+
+KINDS = ("marian", "nllb", "m2m100")
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """What back-translation and the round-trip filter need from a model."""
+
+    identity: dict[str, Any]
+
+    def translate(self, texts: list[str]) -> list[str]: ...
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """A translator that can score given translations: mean log-probability per target token."""
+
+    identity: dict[str, Any]
+
+    def score(self, sources: list[str], targets: list[str]) -> list[float]: ...
+
+
+@dataclass
+class DecodeSettings:
+    """Decoding and threading settings (the ``bt`` config section's names)."""
+
+    beam_size: int = 1
+    sampling_topk: int = 0  # 0 = beam search / greedy; > 1 = sample from the top k
+    sampling_temperature: float = 1.0
+    max_batch_size: int = 32
+    compute_type: str = "int8"
+    inter_threads: int = 1
+    intra_threads: int = 0
+    max_decoding_length: int = 256
+    seed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def detect_kind(model_dir: Path) -> str:
+    """Marian, NLLB or M2M-100, from the files of a CTranslate2 (or transformers) model folder."""
+    meta = model_dir / "lrl_model.json"
+    if meta.is_file():
+        kind = json.loads(meta.read_text(encoding="utf-8")).get("kind", "")
+        if kind in KINDS:
+            return str(kind)
+    if (model_dir / "source.spm").is_file():
+        return "marian"
+    for name in ("shared_vocabulary.json", "shared_vocabulary.txt", "vocab.json", "target_vocabulary.json"):
+        p = model_dir / name
+        if p.is_file():
+            text = p.read_text(encoding="utf-8", errors="replace")
+            if "eng_Latn" in text:
+                return "nllb"
+            if "__en__" in text:
+                return "m2m100"
+    cfg = model_dir / "config.json"
+    if cfg.is_file():
+        mt = json.loads(cfg.read_text(encoding="utf-8")).get("model_type", "")
+        if mt == "marian":
+            return "marian"
+    raise ConfigError(f"cannot tell what kind of model {model_dir} is (Marian, NLLB or M2M-100); "
+                      "set bt.kind to marian, nllb or m2m100")
+
+
+def lang_token(kind: str, code: str) -> str:
+    """The language token NLLB (``yor_Latn``) or M2M-100 (``__yo__``) expects."""
+    if kind == "m2m100":
+        return code if code.startswith("__") else f"__{code}__"
+    return code
+
+
+def _sorted_order(lengths: Sequence[int]) -> list[int]:
+    return sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+
+
+class CT2Translator:
+    """A CTranslate2 model translating ``src_lang`` → ``tgt_lang``.
+
+    ``src_lang``/``tgt_lang`` are the model's own codes (``eng_Latn``/``yor_Latn`` for NLLB, ``en``/``yo``
+    for M2M-100) and are ignored for Marian, whose direction is fixed by the model.
+    """
+
+    def __init__(self, model_dir: Path, kind: str = "auto", src_lang: str = "", tgt_lang: str = "",
+                 settings: DecodeSettings | None = None, identity: dict[str, Any] | None = None,
+                 device: str = "cpu") -> None:
+        ct2: Any = require("ctranslate2", "ctranslate2>=4.3", "back-translation with CTranslate2")
+        self.model_dir = Path(model_dir)
+        self.kind = detect_kind(self.model_dir) if kind == "auto" else kind
+        if self.kind not in KINDS:
+            raise ConfigError(f"bt.kind must be one of auto, {', '.join(KINDS)} or ibm1, got {self.kind!r}")
+        if self.kind != "marian" and not (src_lang and tgt_lang):
+            raise ConfigError(f"a {self.kind} model needs both language codes; the plugin's codes."
+                              f"{'nllb' if self.kind == 'nllb' else 'm2m100'} is empty — set it in "
+                              "language.toml")
+        self.src_lang, self.tgt_lang = src_lang, tgt_lang
+        self.settings = settings or DecodeSettings()
+        s = self.settings
+        self.model = ct2.Translator(str(self.model_dir), device=device, compute_type=s.compute_type,
+                                    inter_threads=s.inter_threads, intra_threads=s.intra_threads)
+        self._load_tokenizer()
+        self.identity: dict[str, Any] = {
+            "kind": self.kind, "id": str(self.model_dir), "revision": "",
+            **(identity or {}), "src_lang": src_lang, "tgt_lang": tgt_lang,
+        }
+
+    # -- tokenization -------------------------------------------------------------------------------
+    def _load_tokenizer(self) -> None:
+        self._sp_src: Any = None
+        self._sp_tgt: Any = None
+        self._hf: Any = None
+        if self.kind == "marian" and (self.model_dir / "source.spm").is_file():
+            spm: Any = require("sentencepiece", "sentencepiece", "Marian tokenization")
+            self._sp_src = spm.SentencePieceProcessor(model_file=str(self.model_dir / "source.spm"))
+            tgt = self.model_dir / "target.spm"
+            self._sp_tgt = spm.SentencePieceProcessor(
+                model_file=str(tgt if tgt.is_file() else self.model_dir / "source.spm"))
+            return
+        transformers: Any = require("transformers", "transformers", f"{self.kind} tokenization")
+        try:
+            self._hf = transformers.AutoTokenizer.from_pretrained(str(self.model_dir))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"no tokenizer in {self.model_dir} ({exc}); the folder needs the model's "
+                              "tokenizer files (sentencepiece.bpe.model, tokenizer_config.json, ...) "
+                              "beside model.bin") from None
+
+    def _encode(self, text: str, lang: str) -> list[str]:
+        if self._sp_src is not None:
+            return [*self._sp_src.encode(text, out_type=str), "</s>"]
+        tok = self._hf
+        if self.kind == "marian":
+            return list(tok.convert_ids_to_tokens(tok.encode(text)))
+        tok.src_lang = lang
+        toks = list(tok.convert_ids_to_tokens(tok.encode(text)))
+        want = lang_token(self.kind, lang)
+        if want not in toks[:1]:  # legacy tokenizers put the language token last; CT2 wants it first
+            toks = [want, *[t for t in toks if t != want]]
+        return toks
+
+    def _encode_target(self, text: str) -> list[str]:
+        """Target tokens for scoring, without the end token (CTranslate2 adds it)."""
+        if self._sp_tgt is not None:
+            return list(self._sp_tgt.encode(text, out_type=str))
+        if self.kind == "marian":
+            toks = list(self._hf.convert_ids_to_tokens(self._hf.encode(text)))
+            return [t for t in toks if t != "</s>"]
+        toks = self._encode(text, self.tgt_lang)
+        return [t for t in toks if t != "</s>"]
+
+    def _decode(self, tokens: list[str]) -> str:
+        if self.kind != "marian" and tokens and tokens[0] == lang_token(self.kind, self.tgt_lang):
+            tokens = tokens[1:]
+        tokens = [t for t in tokens if t not in ("</s>", "<pad>", "<s>")]
+        if self._sp_tgt is not None:
+            return str(self._sp_tgt.decode(tokens)).strip()
+        ids = self._hf.convert_tokens_to_ids(tokens)
+        return str(self._hf.decode(ids, skip_special_tokens=True)).strip()
+
+    # -- translation --------------------------------------------------------------------------------
+    def _prefix(self) -> list[str] | None:
+        return None if self.kind == "marian" else [lang_token(self.kind, self.tgt_lang)]
+
+    def translate(self, texts: list[str]) -> list[str]:
+        """Translate in length-sorted batches with ``translate_iterable``; results in input order."""
+        if not texts:
+            return []
+        s = self.settings
+        tokens = [self._encode(t, self.src_lang) for t in texts]
+        order = _sorted_order([len(t) for t in tokens])
+        prefix = self._prefix()
+        kwargs: dict[str, Any] = {"max_batch_size": s.max_batch_size, "beam_size": s.beam_size,
+                                  "max_decoding_length": s.max_decoding_length}
+        if s.sampling_topk > 1:
+            kwargs.update(beam_size=1, sampling_topk=s.sampling_topk,
+                          sampling_temperature=s.sampling_temperature, sampling_seed=s.seed)
+        src_iter: Iterator[list[str]] = (tokens[i] for i in order)
+        if prefix is not None:
+            results = self.model.translate_iterable(src_iter, (prefix for _ in order), **kwargs)
+        else:
+            results = self.model.translate_iterable(src_iter, **kwargs)
+        out = [""] * len(texts)
+        for i, res in zip(order, results, strict=True):
+            out[i] = self._decode(res.hypotheses[0])
+        return out
+
+    def score(self, sources: list[str], targets: list[str]) -> list[float]:
+        """Forced decoding: the mean log-probability per token of each target given its source."""
+        if not sources:
+            return []
+        src = [self._encode(t, self.src_lang) for t in sources]
+        tgt = [self._encode_target(t) for t in targets]
+        if self.kind != "marian":
+            pre = lang_token(self.kind, self.tgt_lang)
+            tgt = [t if t[:1] == [pre] else [pre, *t] for t in tgt]
+        order = _sorted_order([len(t) for t in src])
+        results = self.model.score_iterable((src[i] for i in order), (tgt[i] for i in order),
+                                            max_batch_size=self.settings.max_batch_size)
+        out = [0.0] * len(sources)
+        for i, res in zip(order, results, strict=True):
+            lp = list(res.log_probs)
+            out[i] = round(sum(lp) / max(len(lp), 1), 4)
+        return out
