@@ -43,5 +43,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check lrl
 	$(BIN)/mypy lrl
 
+# Throughput and memory as ratios against a baseline run in the same invocation (see eval/bench/).
+bench: $(STAMP)
+	@for b in eval/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
