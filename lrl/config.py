@@ -46,12 +46,58 @@ DEFAULTS: dict[str, Any] = {
             "enabled": True,
             # Lines shorter than min_chars are scored but not judged: language ID is unreliable on them.
             "min_chars": 20,
-            "min_prob": 0.5,
+            # A side is kept when the probability of its expected label plus its acceptable labels reaches
+            # the side's minimum. The LRL side must clearly be the language; the English side only has to
+            # be plausibly English: on MENYO-20k, real English lines fall below 0.1 in ~2.6% of cases
+            # (short lines, names), while Yoruba or Hausa put on the English side never reach 0.07.
+            "tgt_min_prob": 0.5,
+            "src_min_prob": 0.1,
             "src_label": "en",
             # Labels accepted on the English side besides src_label (py3langid calls ~2% of short
             # MENYO-20k English lines Nigerian Pidgin).
             "src_acceptable": ["pcm"],
         },
+    },
+    "bt": {
+        # Back-translation: every monolingual row gets an English side from a LRL→English model.
+        "enabled": True,
+        # "" bootstraps IBM-1 word-by-word tables from the seed (seconds on a CPU; chrF++ ≈ 25 yo→en, but
+        # BLEU ≈ 5: a floor). Or a folder / Hugging Face id of a Marian, NLLB or M2M-100 model
+        # (transformers checkpoints are converted to CTranslate2 once and cached).
+        "model": "",
+        # For round-trip / forced-decode scoring: an English→LRL model. "" = the same model (NLLB/M2M
+        # are multilingual; IBM-1 has both directions); a Marian model needs its reverse named here.
+        "forward_model": "",
+        "kind": "auto",  # auto | marian | nllb | m2m100 | ibm1
+        # Greedy (beam 1) is the throughput choice on CPU; sampling (topk > 1) gives more varied, often
+        # better back-translations for training (Edunov et al. 2018) at the same speed.
+        "beam_size": 1,
+        "sampling_topk": 0,  # 0 = beam search; e.g. 10 for top-10 sampling
+        "sampling_temperature": 1.0,
+        # int8 on CPU: ~2x faster than float32 at no measurable chrF cost (DESIGN.md).
+        "compute_type": "int8",
+        # Throughput favours parallel batches (inter) over threads inside one batch (intra; 0 = auto).
+        "inter_threads": 1,
+        "intra_threads": 0,
+        "max_batch_size": 32,
+        # Prefix synthetic English with "<BT> " (tagged back-translation, Caswell et al. 2019).
+        "tagged": False,
+        # How to judge synthetic pairs: "roundtrip" (translate back, chrF against the original; works for
+        # every model), "forced" (mean log-prob of the original given the synthetic English; CT2 only),
+        # or "none".
+        "score": "roundtrip",
+        # Round-trip chrF (sacrebleu chrF, 0-100) below this is rejected. IBM-1 round trips of MENYO-20k
+        # dev Yoruba score ~40 median; below ~20 the English has lost most of the words.
+        "min_chrf": 20.0,
+        # Forced decoding: mean log-prob per token below this is rejected (NLLB/OPUS-MT on adequate
+        # pairs: about -0.5 to -2).
+        "min_logprob": -3.0,
+        # IBM-1 training: EM iterations (5 is where dev chrF stops moving) and the share of distinct
+        # seed pairs held out to measure the model (at least 10 rows, at most 1000; none below 50 pairs).
+        "ibm1_iterations": 5,
+        "dev_share": 0.05,
+        # Cap on seed pairs used to train IBM-1 (memory grows with corpus size x sentence length²).
+        "ibm1_max_pairs": 200000,
     },
     "output": {"shard_rows": 50000},
 }

@@ -11,6 +11,7 @@ import datetime as _dt
 import itertools
 import os
 import platform
+import secrets
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -52,7 +53,8 @@ class RunResult:
     kept_by_origin: Counter[str]
 
 
-def build_steps(plugin: Plugin, cfg: dict[str, Any]) -> list[Step]:
+def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = None,
+                progress: bool = True) -> list[Step]:
     """The filter chain, cheapest and most selective first: dedup before language ID gives the same kept
     set faster (measured on OpusFilter, DESIGN.md)."""
     f = cfg["filters"]
@@ -70,14 +72,11 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any]) -> list[Step]:
         o = plugin.orthography
         steps.append(ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"]))
     if f["langid"]["enabled"]:
-        lid = f["langid"]
-        model = plugin.path / plugin.langid["model"] if plugin.langid["model"] else None
-        steps.append(LangID(plugin.langid["label"], plugin.langid["acceptable"], lid["src_label"],
-                            lid["src_acceptable"], lid["min_prob"], lid["min_chars"], model))
+        steps.append(LangID.from_settings(plugin, f["langid"]))
     # Generators that consume filtered rows (back-translation, paraphrase) come after the input filters,
     # so no model time is spent on rows that would be rejected anyway; they bring their own filters for
     # the rows they create.
-    steps += build_generators(plugin, cfg)
+    steps += build_generators(plugin, cfg, expand(inputs.parallel) if inputs else [], progress)
     return steps
 
 
@@ -98,6 +97,10 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
     if not parallel and not mono:
         parallel = [str(plugin.file("examples"))]
         opts.src_column, opts.tgt_column = "en", plugin.code
+    if not mono and cfg["bt"]["enabled"]:
+        # Something to back-translate: the plugin's own monolingual text, else its examples' LRL side.
+        default_mono = plugin.file("mono") if plugin.file("mono").is_file() else plugin.file("examples")
+        mono = [str(default_mono)] if default_mono.is_file() else []
     for kind, specs in (("parallel", parallel), ("mono", mono)):
         for spec in specs:
             st = InputStats()
@@ -125,7 +128,9 @@ def _admit(stream: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
 
 def _new_run_dir(out_root: Path, code: str) -> Path:
     base = out_root / code
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S")
+    # A random suffix: `datasets` caches a local folder by its name and card, so two runs must never
+    # share a name (not even in different output roots within one second).
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
     for n in itertools.count():
         run_dir = base / (stamp if n == 0 else f"{stamp}-{n}")
         try:
@@ -166,10 +171,12 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     started = time.time()
     input_stats: list[tuple[str, str, InputStats]] = []
     sources = build_sources(plugin, cfg, inputs, input_stats)
-    steps = build_steps(plugin, cfg)  # build before creating the run folder: fail fast on setup errors
+    # Build before creating the run folder: fail fast on setup errors.
+    steps = build_steps(plugin, cfg, inputs, progress)
 
     run_dir = _new_run_dir(Path(cfg["out_dir"]), plugin.code)
-    shards = ShardWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"])
+    shards = ShardWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"],
+                         prefix=f"train-{run_dir.name}")
     rejects = RejectWriter(run_dir / "rejected.jsonl")
     stats = Stats()
     ctx = RunContext(stats=stats, on_reject=rejects.write, rank=rank, world_size=world_size,
@@ -217,7 +224,8 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         "versions": versions(),
     }
     write_json(run_dir / "manifest.json", manifest)
-    (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin, "data/train-*.parquet"),
+    (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin,
+                                                   f"data/train-{run_dir.name}-*.parquet"),
                                        encoding="utf-8")
     _point_latest(run_dir)
     return RunResult(run_dir, manifest, kept_by_origin)

@@ -33,7 +33,7 @@ class LangID(Filter):
     name = "langid"
 
     def __init__(self, tgt_label: str, tgt_acceptable: list[str], src_label: str,
-                 src_acceptable: list[str], min_prob: float, min_chars: int,
+                 src_acceptable: list[str], tgt_min_prob: float, src_min_prob: float, min_chars: int,
                  model: Path | None = None) -> None:
         self.identifier = load_identifier(model)
         self.model = str(model) if model else "py3langid built-in"
@@ -44,34 +44,45 @@ class LangID(Filter):
                     f"{where} is {label!r}, which the language-ID model ({self.model}) does not know; "
                     "train one with `lrl lid train` and set langid.model in the plugin"
                 )
-        self.tgt_ok = {tgt_label, *tgt_acceptable}
-        self.src_ok = {src_label, *src_acceptable}
-        self.tgt_label, self.src_label = tgt_label, src_label
-        self.min_prob, self.min_chars = min_prob, min_chars
+        self.sides = {
+            "tgt": (tgt_label, frozenset({tgt_label, *tgt_acceptable}), tgt_min_prob),
+            "src": (src_label, frozenset({src_label, *src_acceptable}), src_min_prob),
+        }
+        self.min_chars = min_chars
 
-    def _side(self, text: str) -> tuple[str, float]:
-        label, prob = self.identifier.classify(text)
-        return str(label), round(float(prob), 4)
+    @classmethod
+    def from_settings(cls, plugin: Any, lid: dict[str, Any]) -> LangID:
+        """Built from a plugin (label, acceptable labels, model) and the ``filters.langid`` settings."""
+        model = plugin.path / plugin.langid["model"] if plugin.langid["model"] else None
+        return cls(plugin.langid["label"], plugin.langid["acceptable"], lid["src_label"],
+                   lid["src_acceptable"], lid["tgt_min_prob"], lid["src_min_prob"], lid["min_chars"], model)
 
     def score(self, record: Record) -> dict[str, float | str]:
+        """Per side: the top label and its probability, and ``prob`` — the probability mass of the
+        expected and acceptable labels together."""
         out: dict[str, float | str] = {}
         for side, text in (("tgt", record.tgt), ("src", record.src)):
-            if text:
-                out[f"{side}_label"], out[f"{side}_prob"] = self._side(text)
+            if not text:
+                continue
+            ranked = self.identifier.rank(text)
+            ok = self.sides[side][1]
+            out[f"{side}_label"], out[f"{side}_top_prob"] = str(ranked[0][0]), round(float(ranked[0][1]), 4)
+            out[f"{side}_prob"] = round(float(sum(p for label, p in ranked if label in ok)), 4)
         return out
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        for side, text, ok, want in (("tgt", record.tgt, self.tgt_ok, self.tgt_label),
-                                     ("src", record.src, self.src_ok, self.src_label)):
+        for side, text in (("tgt", record.tgt), ("src", record.src)):
             if not text or len(text) < self.min_chars:
                 continue
-            label, prob = scores[f"{side}_label"], float(scores[f"{side}_prob"])
-            if label not in ok:
-                return f"langid-{side}: labelled {label} (p={prob:.2f}), expected {want}"
-            if prob < self.min_prob:
-                return f"langid-{side}-unsure: {label} with p={prob:.2f} < {self.min_prob}"
+            want, ok, min_prob = self.sides[side]
+            prob = float(scores[f"{side}_prob"])
+            if prob < min_prob:
+                label, top = scores[f"{side}_label"], float(scores[f"{side}_top_prob"])
+                names = "|".join(sorted(ok))
+                return (f"langid-{side}: P({names}) = {prob:.2f} < {min_prob}; "
+                        f"labelled {label} (p={top:.2f}), expected {want}")
         return None
 
     def signature(self) -> dict[str, Any]:
-        return {"model": self.model, "tgt": sorted(self.tgt_ok), "src": sorted(self.src_ok),
-                "min_prob": self.min_prob, "min_chars": self.min_chars}
+        return {"model": self.model, "min_chars": self.min_chars,
+                **{f"{side}": {"labels": sorted(ok), "min_prob": p} for side, (_, ok, p) in self.sides.items()}}

@@ -1,7 +1,7 @@
 """Writers: parquet shards of kept rows, a JSONL file of rejected rows, and the manifest.
 
-Shards are written as rows arrive (``output.shard_rows`` per file) and renamed to the Hugging Face
-``train-00000-of-00003.parquet`` pattern when the run closes, so ``datasets.load_dataset(run_dir)`` reads
+Shards are written as rows arrive (``output.shard_rows`` per file) and renamed to the Hugging Face-like
+``train-<run-id>-00000-of-00003.parquet`` pattern when the run closes, so ``datasets.load_dataset(run_dir)`` reads
 them through the card's ``configs`` metadata.
 """
 
@@ -35,8 +35,8 @@ class ShardWriter:
     """Buffers kept rows and writes one parquet file per ``shard_rows`` rows."""
 
     def __init__(self, data_dir: Path, src_lang: str, tgt_lang: str, shard_rows: int,
-                 split: str = "train") -> None:
-        self.dir, self.split = data_dir, split
+                 prefix: str = "train") -> None:
+        self.dir, self.prefix = data_dir, prefix
         self.dir.mkdir(parents=True, exist_ok=True)
         self.src_lang, self.tgt_lang, self.shard_rows = src_lang, tgt_lang, shard_rows
         self.buffer: list[dict[str, Any]] = []
@@ -50,7 +50,7 @@ class ShardWriter:
             self._flush()
 
     def _flush(self) -> None:
-        path = self.dir / f".{self.split}-{len(self.paths):05d}.parquet"
+        path = self.dir / f".{self.prefix}-{len(self.paths):05d}.parquet"
         pq.write_table(pa.Table.from_pylist(self.buffer, schema=SCHEMA), path)
         self.paths.append(path)
         self.buffer = []
@@ -61,7 +61,7 @@ class ShardWriter:
         n = len(self.paths)
         final = []
         for i, p in enumerate(self.paths):
-            target = self.dir / f"{self.split}-{i:05d}-of-{n:05d}.parquet"
+            target = self.dir / f"{self.prefix}-{i:05d}-of-{n:05d}.parquet"
             os.replace(p, target)
             final.append(target)
         return final

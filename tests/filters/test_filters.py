@@ -65,7 +65,7 @@ def test_tone_marks_flag_and_reject() -> None:
 
 
 def test_langid_both_sides_with_reasons() -> None:
-    f = LangID("yo", [], "en", ["pcm"], min_prob=0.5, min_chars=20)
+    f = LangID("yo", [], "en", ["pcm"], tgt_min_prob=0.5, src_min_prob=0.1, min_chars=20)
     rows = [
         rec("good", "The children are going to school with their friends.",
             "Àwọn ọmọdé ń lọ sí ilé ìwé pẹ̀lú àwọn ọ̀rẹ́ wọn."),
@@ -77,16 +77,16 @@ def test_langid_both_sides_with_reasons() -> None:
     kept, rejected, _ = run(f, rows)
     assert kept == ["good", "short-not-judged"]
     reasons = {i: why for i, _, why in rejected}
-    assert reasons["english-in-yo"].startswith("langid-tgt: labelled en")
-    assert reasons["yo-in-en"].startswith("langid-src: labelled yo")
+    assert reasons["english-in-yo"].startswith("langid-tgt: P(yo) = 0.00 < 0.5; labelled en")
+    assert reasons["yo-in-en"].startswith("langid-src: P(en|pcm) = 0.00 < 0.1; labelled yo")
     assert rows[0].scores["langid.tgt_label"] == "yo"
 
 
 def test_langid_unknown_label_fails_when_built(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not know"):
-        LangID("xyz", [], "en", [], 0.5, 20)
+        LangID("xyz", [], "en", [], 0.5, 0.1, 20)
     with pytest.raises(ConfigError, match="not found"):
-        LangID("yo", [], "en", [], 0.5, 20, model=tmp_path / "missing.model")
+        LangID("yo", [], "en", [], 0.5, 0.1, 20, model=tmp_path / "missing.model")
 
 
 def test_filter_applies_to_only_some_origins() -> None:
