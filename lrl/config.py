@@ -8,9 +8,10 @@ written to the manifest, so a run can be repeated exactly.
 from __future__ import annotations
 
 import copy
-import tomllib
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from lrl.errors import ConfigError
 

@@ -7,6 +7,7 @@ if the books do not balance.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import itertools
 import os
@@ -156,10 +157,8 @@ def _point_latest(run_dir: Path) -> None:
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "lrl": __version__}
     for pkg in PACKAGES:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
     return out
 
 

@@ -99,7 +99,7 @@ class Step(ABC):
         """Every setting that changes what this step keeps (for the manifest, sacrebleu-style)."""
         return {}
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Release models or files; called once after the run."""
 
 

@@ -75,7 +75,7 @@ def _decoded_lines(path: Path, opts: ReadOptions, bad: set[int]) -> Iterator[str
     """Lines of a file as text. An undecodable line raises, or under ``skip`` is decoded with U+FFFD
     and its number added to ``bad`` so the row built from it is rejected."""
     try:
-        f = open(path, "rb")
+        f = open(path, "rb")  # noqa: SIM115 - closed by the `with f` below, after the error mapping
     except FileNotFoundError:
         raise InputError(path, None, "file not found", "check the path") from None
     except IsADirectoryError:
@@ -226,16 +226,17 @@ def _read_conll(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record |
     tokens: list[str] = []
     start = 1
     is_bad = False
+    bad_msg = "invalid-utf8: sentence is not valid UTF-8"
     for n, line in enumerate(_decoded_lines(path, opts, bad), 1):
         if not line.strip():
             if tokens:
-                yield rows.make(start, "", " ".join(tokens), "invalid-utf8: sentence is not valid UTF-8" if is_bad else None)
+                yield rows.make(start, "", " ".join(tokens), bad_msg if is_bad else None)
             tokens, start, is_bad = [], n + 1, False
             continue
         tokens.append(line.split()[0])
         is_bad = is_bad or n in bad
     if tokens:
-        yield rows.make(start, "", " ".join(tokens), "invalid-utf8: sentence is not valid UTF-8" if is_bad else None)
+        yield rows.make(start, "", " ".join(tokens), bad_msg if is_bad else None)
 
 
 def _read_table(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | None]:

@@ -72,7 +72,7 @@ class RejectWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.f = open(path, "w", encoding="utf-8")
+        self.f = open(path, "w", encoding="utf-8")  # noqa: SIM115 - streamed to until close()
         self.rows = 0
 
     def write(self, record: Record, stage: str, reason: str) -> None:

@@ -7,10 +7,11 @@ missing required key or a wrong type is an error naming the file, the key and wh
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from lrl.config import DEFAULTS, merge
 from lrl.errors import ConfigError
