@@ -1,6 +1,7 @@
 # lrl — the front door. `make lang=yo augment` and `make test` set themselves up on first use.
 #
-# Inputs for augment (all optional):  mono=PATH  parallel=PATH  config=FILE  set="k=v k2=v2"  out=DIR
+# Inputs for augment (all optional):  mono=PATH  parallel=PATH  exclude=TEST_PATH  config=FILE
+#                                     set="k=v k2=v2"  out=DIR
 # A glob in mono must be quoted so make passes it on:  make lang=yo augment mono='data/yo/*.txt'
 
 PYTHON ?= python3
@@ -33,6 +34,7 @@ augment: $(STAMP)
 		$(if $(mono),--mono $(mono)) \
 		$(if $(parallel),--parallel $(parallel)) \
 		$(if $(config),--config $(config)) \
+		$(if $(exclude),--exclude $(exclude)) \
 		$(if $(out),--out $(out)) \
 		$(foreach s,$(set),--set $(s))
 

@@ -22,6 +22,8 @@ def _augment(args: argparse.Namespace) -> int:
         overrides["out_dir"] = args.out
     if args.seed is not None:
         overrides["seed"] = args.seed
+    if args.exclude:
+        overrides["decontaminate.exclude"] = args.exclude
     cfg = config.resolve(plugin.defaults, str(plugin.manifest), args.config, overrides)
     result = run(plugin, cfg, Inputs(mono=args.mono, parallel=args.parallel), progress=not args.quiet)
     m = result.manifest
@@ -71,6 +73,18 @@ def _lang_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lid_train(args: argparse.Namespace) -> int:
+    from lrl.languages.lidtrain import parse_spec, train
+
+    builtin = [x.strip() for x in args.with_builtin.split(",") if x.strip()] if args.with_builtin else None
+    report = train([parse_spec(s) for s in args.files], args.out, with_builtin=builtin,
+                   features_per_label=args.features_per_label, holdout=args.holdout)
+    for line in report.summary():
+        print(line)
+    print(f"wrote {args.out} — copy it into languages/<code>/ and set [langid] model = \"{args.out.name}\"")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.")
     p.add_argument("--version", action="version", version=f"lrl {__version__}")
@@ -84,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="monolingual text in the language (txt, tsv, jsonl, conll, parquet, datasets folder)")
     a.add_argument("--parallel", nargs="+", default=[], metavar="PATH",
                    help="English–language pairs (tsv with header, jsonl, datasets folder, or EN_FILE,LRL_FILE)")
+    a.add_argument("--exclude", nargs="+", default=[], metavar="PATH",
+                   help="test data to keep out of the output (rows whose either side occurs in it are rejected)")
     a.add_argument("--config", type=Path, help="a TOML file of settings (same keys as --set)")
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a setting, e.g. --set templates.count=500 (repeatable)")
@@ -105,6 +121,22 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("--name", default="", help="English name of the language")
     nw.add_argument("--script", default="Latn", help="ISO 15924 script code (default: Latn)")
     nw.set_defaults(func=_lang_new)
+
+    lid = sub.add_parser("lid", help="language-ID models: train").add_subparsers(
+        dest="lid_command", required=True)
+    tr = lid.add_parser("train", help="train a langid-format model from one text file per language")
+    tr.add_argument("files", nargs="+", metavar="LABEL=FILE",
+                    help="UTF-8 text, one sentence per line, e.g. xx=my_language.txt en=english.txt")
+    tr.add_argument("--out", type=Path, required=True,
+                    help="model file to write, e.g. languages/xx/lid.model")
+    tr.add_argument("--with-builtin", metavar="LABELS",
+                    help="comma-separated labels to keep from py3langid's built-in model, e.g. en,ig,vi "
+                         "(your labels are then learnt in its feature space)")
+    tr.add_argument("--features-per-label", type=int, default=1000,
+                    help="n-grams kept per label (default 1000)")
+    tr.add_argument("--holdout", type=int, default=10,
+                    help="score every Nth line held out before the final training; 0 = skip (default 10)")
+    tr.set_defaults(func=_lid_train)
     return p
 
 

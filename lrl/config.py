@@ -87,8 +87,9 @@ DEFAULTS: dict[str, Any] = {
         # every model), "forced" (mean log-prob of the original given the synthetic English; CT2 only),
         # or "none".
         "score": "roundtrip",
-        # Round-trip chrF (sacrebleu chrF, 0-100) below this is rejected. IBM-1 round trips of MENYO-20k
-        # dev Yoruba score ~40 median; below ~20 the English has lost most of the words.
+        # Round-trip chrF (sacrebleu chrF, 0-100) below this is rejected. IBM-1 (trained on MENYO-20k)
+        # back-translating Yoruba news/blog text: kept rows' median is ~47 and ~5% fall below 20, where
+        # the English has lost most of the words.
         "min_chrf": 20.0,
         # Forced decoding: mean log-prob per token below this is rejected (NLLB/OPUS-MT on adequate
         # pairs: about -0.5 to -2).
@@ -100,6 +101,9 @@ DEFAULTS: dict[str, Any] = {
         # Cap on seed pairs used to train IBM-1 (memory grows with corpus size x sentence length²).
         "ibm1_max_pairs": 200000,
     },
+    # Held-out test data to keep out of the output (see lrl/filters/decontaminate.py): paths as for
+    # inputs; ngram > 0 also rejects rows sharing a word n-gram of that length with a test sentence.
+    "decontaminate": {"exclude": [], "ngram": 0},
     "output": {"shard_rows": 50000},
 }
 
@@ -154,7 +158,7 @@ def merge(base: dict[str, Any], layer: dict[str, Any], source: str, schema: dict
 
 
 def dotted_to_nested(pairs: dict[str, Any]) -> dict[str, Any]:
-    """``{"filters.langid.min_prob": 0.7}`` → ``{"filters": {"langid": {"min_prob": 0.7}}}``."""
+    """``{"filters.langid.min_chars": 9}`` → ``{"filters": {"langid": {"min_chars": 9}}}``."""
     nested: dict[str, Any] = {}
     for dotted, value in pairs.items():
         node = nested

@@ -8,6 +8,8 @@ if the books do not balance.
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import datetime as _dt
 import itertools
 import os
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from lrl import __version__
+from lrl.filters.decontaminate import Decontaminate
 from lrl.filters.dedup import Dedup
 from lrl.filters.langid import LangID
 from lrl.filters.length import Length
@@ -36,6 +39,9 @@ from lrl.io.writers import RejectWriter, ShardWriter, file_sha256, write_json
 from lrl.languages.plugin import SCRIPTS, Plugin
 from lrl.record import Record
 from lrl.step import RunContext, Stats, Step
+
+#: Origins of rows made inside the pipeline from other rows (their new sides need checking again).
+SYNTHETIC = frozenset({"bt", "ft", "paraphrase", "pivot"})
 
 PACKAGES = ("ctranslate2", "sentencepiece", "sacrebleu", "transformers", "datasets", "py3langid",
             "pyarrow", "numpy", "torch")
@@ -59,12 +65,16 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
     """The filter chain, cheapest and most selective first: dedup before language ID gives the same kept
     set faster (measured on OpusFilter, DESIGN.md)."""
     f = cfg["filters"]
-    steps: list[Step] = [
-        Normalize(plugin.orthography["replace"], cfg["normalize"]["strip_controls"],
-                  cfg["normalize"]["collapse_whitespace"], plugin.load_rules(),
-                  plugin.orthography["options"]),
-        Length(**f["length"]),
-    ]
+    normalize = Normalize(plugin.orthography["replace"], cfg["normalize"]["strip_controls"],
+                          cfg["normalize"]["collapse_whitespace"], plugin.load_rules(),
+                          plugin.orthography["options"])
+    steps: list[Step] = [normalize]
+    decontaminate = None
+    if cfg["decontaminate"]["exclude"]:
+        decontaminate = Decontaminate(cfg["decontaminate"]["exclude"], normalize, _read_options(plugin, cfg),
+                                      cfg["decontaminate"]["ngram"])
+        steps.append(decontaminate)
+    steps.append(Length(**f["length"]))
     if f["dedup"]["enabled"]:
         steps.append(Dedup())
     if f["script"]["enabled"]:
@@ -78,6 +88,11 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
     # so no model time is spent on rows that would be rejected anyway; they bring their own filters for
     # the rows they create.
     steps += build_generators(plugin, cfg, expand(inputs.parallel) if inputs else [], progress)
+    if decontaminate is not None:
+        # Synthetic sides are new text: check them against the test set too.
+        late = copy.copy(decontaminate)
+        late.name, late.applies_to = "decontaminate-synthetic", SYNTHETIC
+        steps.append(late)
     return steps
 
 
@@ -102,11 +117,17 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
         # Something to back-translate: the plugin's own monolingual text, else its examples' LRL side.
         default_mono = plugin.file("mono") if plugin.file("mono").is_file() else plugin.file("examples")
         mono = [str(default_mono)] if default_mono.is_file() else []
+    used: set[str] = set()
     for kind, specs in (("parallel", parallel), ("mono", mono)):
         for spec in specs:
             st = InputStats()
             input_stats.append((spec, kind, st))
-            sources.append(read(spec, opts, kind == "parallel", st))
+            # Row ids are <origin>:<file name>:<line>; two inputs with one file name get #2, #3, ...
+            prefix = f"{'seed' if kind == 'parallel' else 'mono'}:{Path(spec.split(',')[-1]).name}"
+            unique = next(p for p in (prefix if n == 1 else f"{prefix}#{n}" for n in itertools.count(1))
+                          if p not in used)
+            used.add(unique)
+            sources.append(read(spec, dataclasses.replace(opts, id_prefix=unique), kind == "parallel", st))
     if cfg["templates"]["enabled"] and cfg["templates"]["count"] > 0:
         sources.append(TemplateGenerator(plugin.file("lexicon"), plugin.file("templates"), plugin.code,
                                          cfg["templates"]["count"], cfg["seed"], plugin.fingerprint()))

@@ -70,3 +70,87 @@ def write_plugin(root: Path, manifest: str = TINY_MANIFEST, lexicon: str = TINY_
 @pytest.fixture
 def tiny_plugin_dir(tmp_path: Path) -> Path:
     return write_plugin(tmp_path / "languages")
+
+
+# --- tiny Marian translator (back-translation tests) ---------------------------------------------------
+# A random-init MarianMTModel (d_model 16, 1+1 layers) with a joint sentencepiece model trained on a few
+# hundred MENYO-20k lines read in place, saved with the Marian vocabulary conventions CTranslate2's
+# converter expects (DESIGN.md): source.spm/target.spm, vocab.json with <pad> LAST, tokenizer_config
+# naming MarianTokenizer, and the <pad> embedding row kept at zero.
+
+
+def build_tiny_marian(out: Path, lines: list[str], vocab_size: int = 300) -> Path:
+    import json
+
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianConfig, MarianMTModel
+
+    out.mkdir(parents=True, exist_ok=True)
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines), model_prefix=str(out / "spm"), vocab_size=vocab_size,
+        model_type="unigram", character_coverage=1.0, hard_vocab_limit=False,
+        eos_id=0, unk_id=1, bos_id=-1, pad_id=-1, minloglevel=2, num_threads=1)
+    sp = spm.SentencePieceProcessor(model_file=str(out / "spm.model"))
+    pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+    vocab = {p: i for i, p in enumerate(pieces)}
+    pad = len(vocab)
+    vocab["<pad>"] = pad
+    for name in ("source.spm", "target.spm"):
+        (out / name).write_bytes((out / "spm.model").read_bytes())
+    (out / "spm.model").unlink()
+    (out / "spm.vocab").unlink()
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (out / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "MarianTokenizer", "source_lang": "yo", "target_lang": "en",
+        "model_max_length": 128, "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
+        "separate_vocabs": False}), encoding="utf-8")
+    torch.manual_seed(0)
+    cfg = MarianConfig(vocab_size=pad + 1, d_model=16, encoder_layers=1, decoder_layers=1,
+                       encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
+                       decoder_ffn_dim=32, max_position_embeddings=512, pad_token_id=pad, eos_token_id=0,
+                       decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True,
+                       share_encoder_decoder_embeddings=True, tie_word_embeddings=True)
+    model = MarianMTModel(cfg)
+    with torch.no_grad():
+        model.get_input_embeddings().weight[pad].zero_()
+    model.save_pretrained(str(out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_marian_hf(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """The transformers checkpoint folder of a tiny random Marian model (yo→en)."""
+    import csv
+
+    lines: list[str] = []
+    with open(shared_data / "yo" / "menyo20k" / "train.tsv", encoding="utf-8", newline="") as f:
+        for i, row in enumerate(csv.reader(f, delimiter="\t", quotechar='"')):
+            if 0 < i <= 300 and len(row) == 2:
+                lines += [row[0], row[1].lstrip("\ufeff")]
+    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian") / "hf", lines)
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tiny_marian_hf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same model converted to CTranslate2 (with its sentencepiece files), ready for CT2Translator."""
+    import ctranslate2
+
+    out = tmp_path_factory.mktemp("tiny-marian-ct2") / "ct2"
+    names = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
+    copy = [str(tiny_marian_hf / f) for f in names]
+    ctranslate2.converters.TransformersConverter(str(tiny_marian_hf), copy_files=copy).convert(str(out))
+    return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _lrl_cache(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Models trained or converted during tests (e.g. the IBM-1 back-translator a pipeline run
+    bootstraps) go to a session folder, not the user's ~/.cache/lrl."""
+    old = os.environ.get("LRL_CACHE")
+    os.environ["LRL_CACHE"] = str(tmp_path_factory.mktemp("lrl-cache"))
+    yield
+    if old is None:
+        os.environ.pop("LRL_CACHE", None)
+    else:
+        os.environ["LRL_CACHE"] = old

@@ -12,19 +12,19 @@ def test_layers_apply_in_order(tmp_path: Path) -> None:
     cfg = config.resolve({"templates": {"count": 99}, "seed": 1}, "plugin", f, {"templates.count": 7})
     assert cfg["seed"] == 5
     assert cfg["templates"]["count"] == 7
-    assert cfg["filters"]["langid"]["min_prob"] == config.DEFAULTS["filters"]["langid"]["min_prob"]
+    assert cfg["filters"]["langid"]["tgt_min_prob"] == config.DEFAULTS["filters"]["langid"]["tgt_min_prob"]
 
 
 def test_unknown_key_names_source_and_known_keys() -> None:
-    with pytest.raises(ConfigError, match=r"command line: unknown setting 'filters.langid.minprob'.*min_prob"):
+    with pytest.raises(ConfigError, match=r"command line: unknown setting 'filters.langid.minprob'.*tgt_min_prob"):
         config.resolve({}, "plugin", None, {"filters.langid.minprob": 0.3})
 
 
 def test_wrong_type_is_an_error_and_int_widens_to_float() -> None:
     with pytest.raises(ConfigError, match="'templates.count' must be int"):
         config.resolve({}, "p", None, {"templates.count": "many"})
-    cfg = config.resolve({}, "p", None, {"filters.langid.min_prob": 1})
-    assert cfg["filters"]["langid"]["min_prob"] == 1.0 and isinstance(cfg["filters"]["langid"]["min_prob"], float)
+    cfg = config.resolve({}, "p", None, {"filters.langid.tgt_min_prob": 1})
+    assert cfg["filters"]["langid"]["tgt_min_prob"] == 1.0 and isinstance(cfg["filters"]["langid"]["tgt_min_prob"], float)
 
 
 def test_plugin_layer_errors_name_the_plugin() -> None:

@@ -1,9 +1,9 @@
 """Language identification on both sides with py3langid (the maintained langid.py: its model knows
 yo/ha/am/pcm; stock langid.py labels Yoruba as Vietnamese).
 
-Scoring stores the top label and its probability for each side; deciding accepts the expected label or
-one the plugin lists as acceptable, at ``min_prob`` or above. Lines shorter than ``min_chars`` are scored
-but not judged, since language ID on a few words is close to a guess.
+Scoring stores, per side, the top label with its probability and the summed probability of the expected
+and acceptable labels; deciding compares that sum with the side's minimum. Lines shorter than
+``min_chars`` are scored but not judged, since language ID on a few words is close to a guess.
 """
 
 from __future__ import annotations

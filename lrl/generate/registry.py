@@ -13,6 +13,133 @@ from lrl.languages.plugin import Plugin
 from lrl.step import Step
 
 
-def build_generators(plugin: Plugin, cfg: dict[str, Any]) -> list[Step]:
+def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | None = None,
+                     progress: bool = True) -> list[Step]:
+    """``parallel``: the run's parallel input specs (already expanded), the seed IBM-1 learns from."""
     steps: list[Step] = []
+    if cfg["bt"]["enabled"]:
+        steps += _back_translation(plugin, cfg, parallel or [], progress)
+    return steps
+
+
+def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tuple[
+        list[tuple[str, str]], list[tuple[str, str]]]:
+    """(real seed pairs, extra pairs): the run's parallel inputs and the plugin's examples, normalized
+    like the pipeline does; then rendered template pairs and lexicon entries."""
+    import itertools
+
+    from lrl.filters.normalize import Normalize
+    from lrl.generate.templates import TemplateGenerator, load_lexicon
+    from lrl.io.readers import InputStats, ReadOptions, read
+
+    i = cfg["inputs"]
+    norm = Normalize(plugin.orthography["replace"], cfg["normalize"]["strip_controls"],
+                     cfg["normalize"]["collapse_whitespace"], plugin.load_rules())
+    limit = cfg["bt"]["ibm1_max_pairs"]
+    seed: list[tuple[str, str]] = []
+    specs = [(s, i["src_column"], i["tgt_column"]) for s in parallel]
+    examples = plugin.file("examples")
+    if examples.is_file():
+        specs.append((str(examples), "en", plugin.code))
+    for spec, src_col, tgt_col in specs:
+        opts = ReadOptions(bad_rows="skip", tsv_quoting=i["tsv_quoting"], src_column=src_col,
+                           tgt_column=tgt_col, max_rows=i["max_rows"],
+                           lang_names=(plugin.code, plugin.iso639_3, plugin.name))
+        for rec in itertools.islice(read(spec, opts, True, InputStats()), max(limit - len(seed), 0)):
+            if rec.pre_rejected:
+                continue
+            en, xx = norm.text(rec.src), norm.text(rec.tgt)
+            if en and xx:
+                seed.append((en, xx))
+    extra: list[tuple[str, str]] = []
+    lexicon, templates = plugin.file("lexicon"), plugin.file("templates")
+    if lexicon.is_file():
+        extra += [(norm.text(e.en), norm.text(e.lrl))
+                  for entries in load_lexicon(lexicon, plugin.code).values() for e in entries]
+        if templates.is_file() and cfg["templates"]["enabled"] and cfg["templates"]["count"] > 0:
+            gen = TemplateGenerator(lexicon, templates, plugin.code, cfg["templates"]["count"], cfg["seed"])
+            extra += [(norm.text(r.src), norm.text(r.tgt)) for r in gen]
+    return seed, extra
+
+
+def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], progress: bool) -> list[Step]:
+    from lrl.errors import ConfigError
+    from lrl.filters.chrf import ForcedDecode, RoundTripChrF
+    from lrl.filters.langid import LangID
+    from lrl.filters.length import Length
+    from lrl.generate.backtranslate import BackTranslate
+    from lrl.models.translator import Translator
+
+    bt = cfg["bt"]
+    if bt["score"] not in ("roundtrip", "forced", "none"):
+        raise ConfigError(f"bt.score must be roundtrip, forced or none, got {bt['score']!r}")
+    if bt["kind"] not in ("auto", "marian", "nllb", "m2m100", "ibm1"):
+        raise ConfigError(f"bt.kind must be auto, marian, nllb, m2m100 or ibm1, got {bt['kind']!r}")
+    settings = {k: bt[k] for k in ("beam_size", "sampling_topk", "sampling_temperature", "compute_type",
+                                   "inter_threads", "intra_threads", "max_batch_size")}
+    info: dict[str, Any] = {}
+    backward: Translator
+    forward: Any
+    if not bt["model"] or bt["kind"] == "ibm1":
+        from lrl.models.ibm1 import load_or_train
+
+        seed, extra = _seed_pairs(plugin, cfg, parallel)
+        if not seed and not extra:
+            raise ConfigError("back-translation with the IBM-1 bootstrap needs parallel seed data: give "
+                              "--parallel, add examples.tsv/lexicon.tsv to the plugin, or set bt.model "
+                              "(or bt.enabled=false)")
+        model = load_or_train(plugin.code, seed, extra, bt["ibm1_iterations"], bt["dev_share"])
+        backward, forward = model.direction(plugin.code, "en"), model.direction("en", plugin.code)
+        settings = {"ibm1_iterations": bt["ibm1_iterations"], "dev_share": bt["dev_share"]}
+        keys = ("train_pairs", "seed_pairs", "extra_pairs", "train_seconds", "cached", "path")
+        info = {"model_info": {k: model.info.get(k) for k in keys}, "dev": model.info.get("dev", {})}
+        if bt["score"] == "forced":
+            raise ConfigError("bt.score = \"forced\" needs a CTranslate2 model (bt.model); IBM-1 cannot "
+                              "score by forced decoding — use bt.score = \"roundtrip\"")
+    else:
+        from lrl.models.resolve import resolve
+        from lrl.models.translator import CT2Translator, DecodeSettings
+
+        quant = bt["compute_type"] if bt["compute_type"].startswith("int8") else None
+        decode = DecodeSettings(**settings, seed=cfg["seed"])
+        res = resolve(bt["model"], bt["kind"], quant)
+
+        def langs(kind: str, src_en: bool) -> tuple[str, str]:
+            if kind == "marian":
+                return "", ""
+            key = "nllb" if kind == "nllb" else "m2m100"
+            xx = plugin.codes[key]
+            if not xx:
+                raise ConfigError(f"bt.model is a {kind} model but the plugin has no codes.{key}; set it in "
+                                  f"{plugin.manifest}")
+            en = "eng_Latn" if kind == "nllb" else "en"
+            return (en, xx) if src_en else (xx, en)
+
+        backward = CT2Translator(res.path, res.kind, *langs(res.kind, False), decode, res.identity)
+        forward = None
+        if bt["score"] != "none":
+            if bt["forward_model"]:
+                fres = resolve(bt["forward_model"], "auto", quant)
+                forward = CT2Translator(fres.path, fres.kind, *langs(fres.kind, True), decode, fres.identity)
+            elif res.kind == "marian":
+                raise ConfigError(f"bt.score = {bt['score']!r} with a Marian model needs the English→"
+                                  f"{plugin.name} model too: set bt.forward_model (or bt.score = \"none\")")
+            else:
+                forward = CT2Translator(res.path, res.kind, *langs(res.kind, True), decode, res.identity)
+
+    length = Length(**cfg["filters"]["length"])
+    length.name, length.applies_to = "bt-length", frozenset({"bt"})
+    steps: list[Step] = [BackTranslate(backward, settings, batch_size=64, tagged=bt["tagged"],
+                                       progress=progress, model_info=info), length]
+    lid = cfg["filters"]["langid"]
+    if lid["enabled"]:
+        # Judges the new English side (the LRL side passed language ID before back-translation).
+        langid = LangID.from_settings(plugin, lid)
+        langid.name, langid.applies_to = "bt-langid", frozenset({"bt"})
+        langid.batch_size = 256
+        steps.append(langid)
+    if bt["score"] == "roundtrip":
+        steps.append(RoundTripChrF(forward, bt["min_chrf"]))
+    elif bt["score"] == "forced":
+        steps.append(ForcedDecode(forward, bt["min_logprob"]))
     return steps

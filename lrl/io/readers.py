@@ -44,6 +44,8 @@ class ReadOptions:
     max_rows: int = 0
     #: names the language column may have: code, ISO 639-3, English name
     lang_names: tuple[str, ...] = ()
+    #: row ids are ``<id_prefix>:<line>``; default ``<origin>:<file name>`` (the pipeline makes it unique)
+    id_prefix: str = ""
 
 
 @dataclass
@@ -115,7 +117,7 @@ class _Rows:
     def __init__(self, path: Path, opts: ReadOptions, parallel: bool, stats: InputStats) -> None:
         self.path, self.opts, self.parallel, self.stats = path, opts, parallel, stats
         self.origin = "seed" if parallel else "mono"
-        self.tag = path.name
+        self.tag = opts.id_prefix or f"{self.origin}:{path.name}"
 
     def make(self, line: int, src: str, tgt: str, bad: str | None = None) -> Record | None:
         if not bad and not src.strip() and not tgt.strip():

@@ -164,7 +164,7 @@ class IBM1Model:
         else:
             raise ValueError(f"this IBM-1 model translates en↔{self.lang}, not {src}→{tgt}")
         ident = {"kind": "ibm1", "id": f"ibm1-{self.key}", "revision": self.key, "direction": f"{src}-{tgt}",
-                 "iterations": self.settings.get("iterations"), "dev": self.info.get("dev", {})}
+                 "iterations": self.settings.get("iterations")}
         return IBM1Direction({w: c[0][0] for w, c in table.items() if c}, ident)
 
     # -- training -----------------------------------------------------------------------------------
@@ -197,6 +197,7 @@ class IBM1Model:
         """Write ``model.json`` into ``path`` atomically (a crashed run leaves no half model)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+        tmp.chmod(0o755)  # mkdtemp makes it private; a model cache is shared like any other file
         data = {"lang": self.lang, "key": self.key, "settings": self.settings, "info": self.info,
                 "en2xx": self.en2xx, "xx2en": self.xx2en}
         (tmp / "model.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -213,7 +214,10 @@ class IBM1Model:
         return cls(d["lang"], conv, back, d["settings"], d["key"], d["info"])
 
 
-def split_dev(seed: Sequence[tuple[str, str]], share: float) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+Pairs = list[tuple[str, str]]
+
+
+def split_dev(seed: Sequence[tuple[str, str]], share: float) -> tuple[Pairs, Pairs]:
     """Deduplicate the seed pairs and hold out ``share`` of them (at least 10, at most 1000) chosen by a
     hash of the pair, so the split does not depend on input order. Returns (train, dev)."""
     uniq = list(dict.fromkeys(seed))

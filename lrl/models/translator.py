@@ -119,6 +119,7 @@ class CT2Translator:
         self.src_lang, self.tgt_lang = src_lang, tgt_lang
         self.settings = settings or DecodeSettings()
         s = self.settings
+        self._ct2 = ct2
         self.model = ct2.Translator(str(self.model_dir), device=device, compute_type=s.compute_type,
                                     inter_threads=s.inter_threads, intra_threads=s.intra_threads)
         self._load_tokenizer()
@@ -195,7 +196,8 @@ class CT2Translator:
                                   "max_decoding_length": s.max_decoding_length}
         if s.sampling_topk > 1:
             kwargs.update(beam_size=1, sampling_topk=s.sampling_topk,
-                          sampling_temperature=s.sampling_temperature, sampling_seed=s.seed)
+                          sampling_temperature=s.sampling_temperature)
+            self._ct2.set_random_seed(s.seed)  # translate_batch takes no per-call sampling seed
         src_iter: Iterator[list[str]] = (tokens[i] for i in order)
         if prefix is not None:
             results = self.model.translate_iterable(src_iter, (prefix for _ in order), **kwargs)

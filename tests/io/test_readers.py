@@ -20,7 +20,7 @@ def test_text_lines_blank_lines_counted_not_rows(tmp_path: Path) -> None:
     p.write_text("Ọjà ni mo lọ.\n\nMo dé.\n", encoding="utf-8")
     recs, st = _read(p)
     assert [r.tgt for r in recs] == ["Ọjà ni mo lọ.", "Mo dé."]
-    assert [r.id for r in recs] == ["mono.txt:1", "mono.txt:3"]
+    assert [r.id for r in recs] == ["mono:mono.txt:1", "mono:mono.txt:3"]
     assert st.blank_lines == 1 and st.rows == 2
     assert recs[0].origin == "mono" and recs[0].src == ""
 
