@@ -29,14 +29,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+AUGMENT_ARGS = --lang $(lang) $(if $(mono),--mono $(mono)) $(if $(parallel),--parallel $(parallel)) \
+	$(if $(config),--config $(config)) $(if $(exclude),--exclude $(exclude)) $(if $(out),--out $(out)) \
+	$(foreach s,$(set),--set $(s))
+
 augment: $(STAMP)
-	$(BIN)/lrl augment --lang $(lang) \
-		$(if $(mono),--mono $(mono)) \
-		$(if $(parallel),--parallel $(parallel)) \
-		$(if $(config),--config $(config)) \
-		$(if $(exclude),--exclude $(exclude)) \
-		$(if $(out),--out $(out)) \
-		$(foreach s,$(set),--set $(s))
+	@echo "lrl augment $(strip $(AUGMENT_ARGS))"
+	@$(BIN)/lrl augment $(AUGMENT_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -44,6 +43,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check lrl
 	$(BIN)/mypy lrl
+
+# Downstream proof: seed only vs seed + lrl data, sacrebleu with paired bootstrap (eval/configs/<lang>.toml).
+# quick=1 runs in seconds on a small slice; model=marian minutes=N trains the bootstrap transformer.
+eval: $(STAMP)
+	$(BIN)/lrl eval --lang $(lang) --config eval/configs/$(lang).toml --command-line "make eval lang=$(lang)$(if $(quick), quick=1)$(if $(model), model=$(model))$(if $(minutes), minutes=$(minutes))" \
+		$(if $(quick),--quick --results eval/results/$(lang)-quick.md) $(if $(model),--model $(model)) $(if $(minutes),--minutes $(minutes))
 
 # Throughput and memory as ratios against a baseline run in the same invocation (see eval/bench/).
 bench: $(STAMP)

@@ -15,6 +15,7 @@ def _augment(args: argparse.Namespace) -> int:
     from lrl import config
     from lrl.languages import find_plugin
     from lrl.pipeline import Inputs, run
+    from lrl.summary import summary_lines
 
     plugin = find_plugin(args.lang, args.languages_dir)
     overrides = config.parse_overrides(args.set)
@@ -26,17 +27,8 @@ def _augment(args: argparse.Namespace) -> int:
         overrides["decontaminate.exclude"] = args.exclude
     cfg = config.resolve(plugin.defaults, str(plugin.manifest), args.config, overrides)
     result = run(plugin, cfg, Inputs(mono=args.mono, parallel=args.parallel), progress=not args.quiet)
-    m = result.manifest
-    t = m["totals"]
-    print(f"lrl augment {plugin.code}: {t['generated']:,} rows in → {t['kept']:,} kept, "
-          f"{t['rejected']:,} rejected  ({m['duration_s']:.1f} s)")
-    print("  kept by origin: " + ", ".join(f"{o} {n:,}" for o, n in result.kept_by_origin.most_common()))
-    reasons = [(f"{stage}/{r}", n) for stage, s in m["stages"].items() for r, n in s["reasons"].items()]
-    if reasons:
-        reasons.sort(key=lambda x: -x[1])
-        print("  rejected by reason: " + ", ".join(f"{r} {n:,}" for r, n in reasons[:8]))
-    print(f"  output: {result.run_dir}  (also {result.run_dir.parent / 'latest'})")
-    print(f"  load it: datasets.load_dataset(\"{result.run_dir.parent / 'latest'}\", split=\"train\")")
+    for line in summary_lines(result.manifest, result.kept_by_origin, result.run_dir):
+        print(line)
     return 0
 
 
@@ -85,6 +77,57 @@ def _lid_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    import json
+
+    from lrl import config
+    from lrl.evaluation import experiment, report
+    from lrl.languages import find_plugin
+
+    plugin = find_plugin(args.lang, args.languages_dir)
+    s = experiment.load_settings(args.config, plugin.code, {
+        "seed_data": args.seed_data, "test": args.test, "mono": args.mono, "run": args.run,
+        "model": args.model, "minutes": args.minutes})
+    if args.set:
+        s.augment_set = {**s.augment_set, **config.parse_overrides(args.set)}
+    if args.quick:
+        s = experiment.quick(s)
+    res = experiment.run_eval(plugin, s, log=lambda msg: print(msg, flush=True))
+    out = Path(args.results or f"eval/results/{plugin.code}{'-quick' if args.quick else ''}.md")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    png = out.with_suffix(".png")
+    has_plot = report.plot(res, png)
+    command = " ".join(["lrl", *sys.argv[1:]]) if args.command_line is None else args.command_line
+    out.write_text(report.render(res, command, png.name if has_plot else None), encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False, default=float) + "\n",
+                                        encoding="utf-8")
+    print(f"wrote {out} ({res['wall_seconds'] / 60:.1f} min)")
+    return 0
+
+
+def _bootstrap(args: argparse.Namespace) -> int:
+    from lrl.languages import find_plugin
+    from lrl.models.bootstrap import BootstrapSettings, bootstrap
+
+    plugin = find_plugin(args.lang, args.languages_dir)
+    code = plugin.code
+    directions = [f"{code}-en", f"en-{code}"] if args.direction == "both" else [args.direction or f"{code}-en"]
+    for d in directions:
+        s = BootstrapSettings(direction=d, minutes=args.minutes, templates=args.templates,
+                              eval_every=args.eval_every * 60)
+        out = None if args.out is None else (Path(args.out) / d if len(directions) > 1 else Path(args.out))
+        res = bootstrap(plugin, args.parallel, s, dev=args.dev, out=out, use_cache=not args.no_cache,
+                        log=None if args.quiet else (lambda msg: print("  " + msg, flush=True)))
+        m = res.manifest
+        t = m["training"]
+        print(f"lrl bootstrap {d}: {'cached' if res.cached else 'trained'} {m['model']['params'] / 1e6:.1f}M params, "
+              f"{t['steps']:,} steps / {t['epochs']} epochs in {t['train_s'] / 60:.1f} min "
+              f"({t['tok_per_s']:,} tokens/s) — dev chrF {m['dev'].get('chrf')}, chrF++ {m['dev'].get('chrf++')}, "
+              f"BLEU {m['dev'].get('bleu')} on {m['data']['dev_pairs']} pairs")
+        print(f"  model: {res.ct2_dir}  (CTranslate2 + source.spm/target.spm; manifest lrl-model.json)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.")
     p.add_argument("--version", action="version", version=f"lrl {__version__}")
@@ -121,6 +164,36 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("--name", default="", help="English name of the language")
     nw.add_argument("--script", default="Latn", help="ISO 15924 script code (default: Latn)")
     nw.set_defaults(func=_lang_new)
+
+    bs = sub.add_parser("bootstrap", help="train a small Marian translator from seed pairs on CPU (CTranslate2)")
+    bs.add_argument("--lang", required=True, help="plugin code (e.g. yo) or a plugin folder")
+    bs.add_argument("--parallel", nargs="+", default=[], metavar="PATH",
+                    help="seed English–language pairs (default: the plugin's examples)")
+    bs.add_argument("--direction", help="<lang>-en (default), en-<lang>, or both")
+    bs.add_argument("--minutes", type=float, default=20.0, help="training budget per direction (default 20)")
+    bs.add_argument("--dev", help="dev pairs to score the model on (default: 500 held-out seed pairs)")
+    bs.add_argument("--templates", type=int, default=0, help="add this many template renderings to training")
+    bs.add_argument("--eval-every", type=float, default=0.0, help="minutes between dev evaluations (0: at the end)")
+    bs.add_argument("--out", help="also copy the model folder here (default: only the cache)")
+    bs.add_argument("--no-cache", action="store_true", help="train even if a cached model matches")
+    bs.add_argument("-q", "--quiet", action="store_true")
+    bs.set_defaults(func=_bootstrap)
+
+    ev = sub.add_parser("eval", help="prove the data helps: downstream MT, seed only vs seed + synthetic")
+    ev.add_argument("--lang", required=True)
+    ev.add_argument("--config", type=Path, help="eval settings (TOML), e.g. eval/configs/yo.toml")
+    ev.add_argument("--seed-data", nargs="+", default=[], metavar="PATH", help="seed parallel data")
+    ev.add_argument("--test", help="held-out test set: TSV with header, JSONL or EN_FILE,LRL_FILE")
+    ev.add_argument("--mono", nargs="+", default=[], metavar="PATH", help="monolingual text to back-translate")
+    ev.add_argument("--run", help="use this augment run folder instead of running augment")
+    ev.add_argument("--model", help="downstream model: ibm1 (seconds) or marian (--minutes per system)")
+    ev.add_argument("--minutes", type=float, help="training budget per system and direction (marian)")
+    ev.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a setting for the augment run, as for `lrl augment --set`")
+    ev.add_argument("--quick", action="store_true", help="seconds, small data: for tests and a first look")
+    ev.add_argument("--results", help="markdown file to write (default eval/results/<lang>.md)")
+    ev.add_argument("--command-line", help=argparse.SUPPRESS)
+    ev.set_defaults(func=_eval)
 
     lid = sub.add_parser("lid", help="language-ID models: train").add_subparsers(
         dest="lid_command", required=True)

@@ -14,6 +14,7 @@ from typing import Any
 import tomllib
 
 from lrl.errors import ConfigError
+from lrl.generate.paraphrase import PARAPHRASE_DEFAULTS
 
 DEFAULTS: dict[str, Any] = {
     "seed": 13,
@@ -104,6 +105,9 @@ DEFAULTS: dict[str, Any] = {
     # Held-out test data to keep out of the output (see lrl/filters/decontaminate.py): paths as for
     # inputs; ngram > 0 also rejects rows sharing a word n-gram of that length with a test sentence.
     "decontaminate": {"exclude": [], "ngram": 0},
+    # LLM paraphrase (paraphrase.model = a local transformers causal LM) or, without a model, the pivot
+    # path through the back-translation tables. Off by default: see lrl/generate/paraphrase.py.
+    "paraphrase": PARAPHRASE_DEFAULTS,
     "output": {"shard_rows": 50000},
 }
 

@@ -56,6 +56,11 @@ class Decontaminate(Filter):
         words = key.split()
         return {_h(" ".join(words[i:i + self.ngram])) for i in range(len(words) - self.ngram + 1)}
 
+    def in_test(self, text: str) -> bool:
+        """Whether ``text`` (either side of a row) is in the test set, or shares an n-gram with it."""
+        key = self.key(text)
+        return bool(key) and (_h(key) in self.sides or bool(self.ngram and self._grams(key) & self.grams))
+
     def score(self, record: Record) -> dict[str, float | str]:
         out: dict[str, float | str] = {}
         for side, text in (("src", record.src), ("tgt", record.tgt)):

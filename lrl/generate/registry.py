@@ -19,6 +19,19 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
     steps: list[Step] = []
     if cfg["bt"]["enabled"]:
         steps += _back_translation(plugin, cfg, parallel or [], progress)
+    # After back-translation, so that paraphrases of monolingual rows stay monolingual.
+    if cfg["paraphrase"]["enabled"]:
+        from lrl.generate.paraphrase import build_paraphrase
+
+        pivot = None
+        if not cfg["paraphrase"]["model"]:  # model-free path: pivot through the seed-trained IBM-1 tables
+            from lrl.models.ibm1 import load_or_train
+
+            seed, extra = _seed_pairs(plugin, cfg, parallel or [])
+            if seed or extra:
+                pivot = load_or_train(plugin.code, seed, extra, cfg["bt"]["ibm1_iterations"],
+                                      cfg["bt"]["dev_share"])
+        steps += build_paraphrase(plugin, cfg, pivot, progress)
     return steps
 
 

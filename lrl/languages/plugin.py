@@ -83,6 +83,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, str]]] = {
         "templates": (str, "templates.tsv", "parallel templates: id, language side, English side"),
         "examples": (str, "examples.tsv", "hand-written example pairs: en, language side"),
         "mono": (str, "mono.txt", "optional hand-written monolingual text, one sentence per line"),
+        "prompts": (str, "prompts.toml", "paraphrase prompts: few-shot examples per prompt name"),
     },
 }
 

@@ -1,0 +1,1 @@
+"""Downstream evaluation: does the augmented data help a model trained on it? (``lrl eval``)"""

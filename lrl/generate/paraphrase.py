@@ -1,0 +1,600 @@
+"""Paraphrase: new LRL sentences with the meaning of existing ones, by a language model or by pivoting.
+
+Two paths, one step (:class:`Paraphrase`, stage name ``paraphrase``):
+
+* **LLM** (``paraphrase.model`` set): a transformers causal LM (or the same model through CTranslate2)
+  is asked, with the plugin's few-shot prompt (``prompts.toml``), for ``n`` paraphrases of each row's LRL
+  side. New rows have origin ``paraphrase``.
+* **pivot** (no model): LRL → English → LRL through any two translators (``translate(list[str]) ->
+  list[str]``) with sampling, ``n`` draws per row. With the default IBM-1 bootstrap this is lexical
+  substitution through English (word order kept); with sampling CTranslate2 models it is real round-trip
+  paraphrase. New rows have origin ``pivot``.
+
+Every record of a selected origin (default ``seed`` and ``mono``) with a non-empty LRL side passes on
+unchanged and is followed by its candidates: ``parent_id`` = its id, ``src`` = its English side (empty for
+monolingual rows), provenance = the model (id, revision, backend), the prompt id, the seeds and the
+generation settings, and the parent's LRL sentence (``parent_tgt``, which the chrF band filter compares
+against). Model output is parsed defensively (:func:`parse_output`): numbered or bulleted lists, quotes,
+labels and chatter are stripped, and every candidate that is empty, a copy of the input, an echo of the
+prompt, in the wrong language, a duplicate or cut off by ``max_new_tokens`` becomes a *rejected* row with
+its reason — counted as created first, so nothing is lost silently. A row always gets at least ``n``
+child rows: slots the model left unfilled are rejected as ``paraphrase-missing``.
+
+The rows then meet their own filters (see :func:`build_paraphrase`): length and length ratio, script,
+tone marks (when the plugin checks them), language ID on the new LRL side, and the chrF band against the
+parent (:class:`lrl.filters.paraphrase.ParaphraseChrF`).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from lrl.errors import ConfigError
+from lrl.record import ORIGINS, Record
+from lrl.step import RunContext, Step
+
+#: The ``paraphrase`` config section (to be merged into :data:`lrl.config.DEFAULTS`).
+PARAPHRASE_DEFAULTS: dict[str, Any] = {
+    # Off by default: paraphrases put synthetic text on the *target* (LRL) side of English→LRL training
+    # pairs, where noise hurts most, and the model-free path (IBM-1 pivot) is word-for-word substitution:
+    # on the yo plugin it keeps 146 of 320 candidates and they read as word salad (function words swapped)
+    # that no filter here can tell from real paraphrase. Turn it on with paraphrase.enabled=true (pivot
+    # path), and set paraphrase.model for the LLM path.
+    "enabled": False,
+    # "" = the pivot path (LRL → English → LRL through the bootstrap IBM-1 tables, sampled); or a folder /
+    # Hugging Face id of a causal LM with a tokenizer (instruction-tuned, chat template preferred).
+    "model": "",
+    "backend": "transformers",  # transformers | ctranslate2 (converted once, int8, cached)
+    "n": 2,  # paraphrases asked for per row
+    "origins": ["seed", "mono"],  # which rows are paraphrased
+    "max_rows": 0,  # paraphrase at most this many rows per run (0 = all): an LLM on CPU is slow
+    "prompt": "default",  # the table in the plugin's prompts.toml
+    "max_new_tokens": 160,
+    "temperature": 0.8,  # 0 = greedy (then n > 1 rarely gives distinct candidates)
+    "top_p": 0.95,
+    "top_k": 0,
+    "repetition_penalty": 1.0,
+    "batch_size": 8,  # prompts per LLM batch (the pivot path batches 64 rows)
+    "threads": 0,  # torch / CTranslate2 intra-op threads (0 = the library's default)
+    "compute_type": "int8",  # CTranslate2 backend only
+    "trust_remote_code": False,  # run Python code shipped with the model: only for models you trust
+    # chrF (sacrebleu, 0-100) of a paraphrase against its parent: above max_chrf it is a copy (a changed
+    # comma), below min_chrf it has drifted. Word-order variants of the plugins' own examples score
+    # 51-91 and a one-word synonym 91.5, while a changed tone mark scores 97 and a contraction 95.
+    "min_chrf": 40.0,
+    "max_chrf": 93.0,
+    # Pivot path: sample each word's translation among the top k of the IBM-1 table (1 = argmax, which
+    # gives the same round trip every draw), at this temperature.
+    "pivot_sampling_topk": 3,
+    "pivot_temperature": 1.0,
+}
+
+BACKENDS = ("transformers", "ctranslate2")
+
+# -- parsing ---------------------------------------------------------------------------------------------
+_MARKER = re.compile(r"^(?:\(?\d{1,2}\s*[.):\]]|\d{1,2}\s*[-–]|[-*•–·])\s+(?=\S)")  # "1.5 m" is no marker
+_LABEL = re.compile(r"^(?:\*\*)?(?:paraphrase|version|option|rewrite|rewritten|output|answer|variant)"
+                    r"(?:\s*\d{1,2})?(?:\*\*)?\s*[:：.)-]\s*(?:\*\*)?", re.IGNORECASE)
+_CHATTER = re.compile(
+    r"^(?:here(?:'s| is| are)|sure\b|certainly|of course|okay\b|ok\b|alright|great\b|i hope|i have|i've|"
+    r"these (?:are|paraphrases)|below (?:are|is)|note\b|let me know|hope this|the following|"
+    r"as an ai|i can(?:not|'t)|i am sorry|i'm sorry)", re.IGNORECASE)
+_QUOTES = (('"', '"'), ("“", "”"), ("„", "“"), ("'", "'"), ("‘", "’"), ("«", "»"), ("‹", "›"), ("`", "`"),
+           ("「", "」"))
+_EMPHASIS = re.compile(r"(?<!\w)\*(?=\S)([^*]+?)(?<=\S)\*(?!\w)")
+_PAREN_TAIL = re.compile(r"\s*[(\[]([^()\[\]]{3,})[)\]]\s*$")
+#: Common English words that are not also short words of the plugins' languages (Hausa "in", "to", "me",
+#: "an" are left out on purpose).
+_EN_WORDS = frozenset({
+    "the", "and", "is", "are", "was", "were", "of", "with", "this", "that", "for", "have", "has", "will", "you",
+    "they", "she", "his", "her", "their", "our", "your", "been", "being", "but", "not", "from", "which", "who",
+    "what", "when", "where", "there", "these", "those", "would", "could", "should", "can", "does", "did", "it",
+})
+_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def text_key(text: str) -> str:
+    """Comparison key: NFC, case-folded, letters, digits and marks only (so a changed comma or space
+    still counts as the same sentence, while a changed tone mark does not)."""
+    t = unicodedata.normalize("NFC", text).casefold()
+    return "".join(ch for ch in t if unicodedata.category(ch)[0] in "LNM")
+
+
+def english_share(text: str) -> tuple[float, int]:
+    """(share of words that are common English function words, number of words)."""
+    words = [w.casefold() for w in _WORDS.findall(text)]
+    if not words:
+        return 0.0, 0
+    return sum(w in _EN_WORDS for w in words) / len(words), len(words)
+
+
+def _strip_quotes(text: str) -> str:
+    changed = True
+    while changed and len(text) >= 2:
+        changed = False
+        for a, b in _QUOTES:
+            if text.startswith(a) and text.endswith(b) and len(text) > len(a) + len(b):
+                text, changed = text[len(a):-len(b)].strip(), True
+    return text
+
+
+def clean_line(line: str) -> tuple[str, bool]:
+    """(the candidate text of one output line, whether it carried a list marker)."""
+    s = line.strip().lstrip("#>").strip()
+    m = _MARKER.match(s)
+    listed = bool(m)
+    if m:
+        s = s[m.end():]
+    s = _LABEL.sub("", s, count=1).strip()
+    s = _EMPHASIS.sub(r"\1", s.replace("**", "").replace("__", "")).strip()  # markdown emphasis
+    s = _strip_quotes(s)
+    tail = _PAREN_TAIL.search(s)
+    if tail and english_share(tail.group(1))[0] >= 0.15 and english_share(s[:tail.start()])[0] < 0.1:
+        s = s[:tail.start()].rstrip()  # "<paraphrase> (English: ...)": the gloss is not part of it
+    return _strip_quotes(s), listed
+
+
+@dataclass
+class ParsedOutput:
+    """What one model output held: candidate texts in order, lines dropped as chatter, and whether the
+    output ran on into a new prompt block (then it is complete even without an end token)."""
+
+    items: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    cut: bool = False
+
+
+def parse_output(raw: str, stop_labels: tuple[str, ...] = ("Sentence:",)) -> ParsedOutput:
+    """Split a model's answer into candidate sentences.
+
+    Survives numbered and bulleted lists (``1. …``, ``1) …``, ``- …``), labels (``Paraphrase 1: …``),
+    quotes and markdown emphasis, chatter (``Here are the paraphrases:``, ``I hope this helps!``), and a
+    plain prompt's run-on into the next ``Sentence:`` block. When some lines are list items, only list
+    items are candidates (other lines are chatter); otherwise every non-chatter line is one.
+    """
+    out = ParsedOutput()
+    lines: list[tuple[str, bool, str]] = []  # (text, is a candidate for sure, the raw line)
+    stops = tuple(s.casefold() for s in stop_labels if s)
+    for raw_line in raw.replace("\r", "\n").split("\n"):
+        line = raw_line.strip()
+        if not line:
+            continue
+        if stops and line.casefold().startswith(stops):
+            if lines:  # the model began a new block: everything from here on is not an answer
+                out.cut = True
+                break
+            # the prompt's own block echoed before the answer: a candidate (rejected later as an echo)
+            line = line.split(":", 1)[1].strip()
+            if line:
+                lines.append((clean_line(line)[0], True, raw_line))
+            continue
+        text, listed = clean_line(line)
+        lines.append((text, listed, raw_line))
+    any_listed = any(listed for _, listed, _ in lines)
+    for text, listed, raw_line in lines:
+        chatter = not listed and (_CHATTER.match(text) is not None or text.endswith((":", "："))
+                                  or (any_listed and not listed))
+        if chatter:
+            out.dropped.append(raw_line.strip())
+        else:
+            out.items.append(text)
+    return out
+
+
+@dataclass
+class Candidate:
+    text: str
+    reason: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Judge:
+    """The checks every candidate gets before it becomes a row (each failure is a reason)."""
+
+    def __init__(self, script_prefix: str = "", script_name: str = "", min_script_share: float = 0.5) -> None:
+        self.script_prefix, self.script_name = script_prefix, script_name
+        self.min_script_share = min_script_share
+
+    def judge(self, items: list[str], source: str, english: str = "", echo: Iterable[str] = (),
+              truncated: bool = False) -> list[Candidate]:
+        from lrl.filters.script import script_share
+
+        src_key, en_key = text_key(source), text_key(english)
+        echo_keys = {text_key(e) for e in echo} - {""}
+        src_en, _ = english_share(source)
+        seen: set[str] = set()
+        out: list[Candidate] = []
+        for i, text in enumerate(items):
+            text = unicodedata.normalize("NFC", text).strip()
+            key = text_key(text)
+            reason: str | None = None
+            if not key:
+                reason = "paraphrase-empty: the candidate has no letters"
+            elif key == src_key:
+                reason = "paraphrase-copy: identical to the input"
+            elif key in echo_keys:
+                reason = "paraphrase-echo: the model repeated its prompt"
+            elif en_key and key == en_key:
+                reason = "paraphrase-wrong-language: the candidate is the English source"
+            elif key in seen:
+                reason = "paraphrase-duplicate: same as an earlier candidate for this row"
+            else:
+                share, words = english_share(text)
+                # >= 15% of >= 4 words: ~95% of LAFAND Hausa-English English lines, 80% of MENYO-20k's,
+                # and no Hausa or Yoruba dev line except those that really are English.
+                if words >= 4 and share >= 0.15 and src_en < 0.1:
+                    reason = f"paraphrase-wrong-language: {share:.0%} of the words are English function words"
+                elif self.script_prefix:
+                    sshare, letters = script_share(text, self.script_prefix)
+                    if letters and sshare < self.min_script_share:
+                        reason = (f"paraphrase-wrong-language: only {sshare:.0%} of the letters are "
+                                  f"{self.script_name or self.script_prefix}")
+                if reason is None and truncated and i == len(items) - 1:
+                    reason = "paraphrase-truncated: generation stopped at max_new_tokens"
+            seen.add(key)
+            out.append(Candidate(text, reason))
+        return out
+
+
+# -- engines ---------------------------------------------------------------------------------------------
+@runtime_checkable
+class PivotTranslator(Protocol):
+    """The translator interface (:class:`lrl.models.translator.Translator`): in order, same length."""
+
+    identity: dict[str, Any]
+
+    def translate(self, texts: list[str]) -> list[str]: ...
+
+
+@dataclass
+class Batch:
+    """Per record: the candidates and provenance common to them."""
+
+    candidates: list[list[Candidate]]
+    provenance: list[dict[str, Any]]
+    seed: int  # the seed the engine drew with
+
+
+class LLMEngine:
+    """Candidates from a causal LM (:mod:`lrl.models.llm`) with a plugin prompt."""
+
+    path = "llm"
+    origin = "paraphrase"
+
+    def __init__(self, model: Any, prompt: Any, judge: Judge) -> None:
+        self.model, self.prompt, self.judge = model, prompt, judge
+
+    def run(self, records: list[Record], n: int, run_seed: int) -> Batch:
+        # Sampling draws for the whole batch from one generator: seeded by the run seed and the batch's
+        # rows, so the same rows in the same batches give the same candidates.
+        seed = batch_seed(run_seed, [r.id for r in records])
+        texts = [self.model.render(self.prompt, r.tgt, r.src, n) for r in records]
+        gens = self.model.generate(texts, seed)
+        echo = self.prompt.echo_lines(n)
+        cands: list[list[Candidate]] = []
+        provs: list[dict[str, Any]] = []
+        for rec, gen in zip(records, gens, strict=True):
+            parsed = parse_output(gen.text, self.prompt.stop_labels())
+            truncated = not gen.finished and not parsed.cut
+            cands.append(self.judge.judge(parsed.items, rec.tgt, rec.src, echo, truncated))
+            prov: dict[str, Any] = {"finished": gen.finished or parsed.cut}
+            if parsed.dropped:
+                prov["dropped_lines"] = parsed.dropped[:10]
+            if not parsed.items:
+                prov["raw_output"] = gen.text[:1000]
+            provs.append(prov)
+        return Batch(cands, provs, seed)
+
+    def signature(self) -> dict[str, Any]:
+        return {"path": "llm", "model": self.model.identity, "prompt": self.prompt.id,
+                "prompt_source": self.prompt.source, "settings": self.model.settings.as_dict(),
+                "trust_remote_code": self.model.trust_remote_code}
+
+    def close(self) -> None:
+        self.model.close()
+
+
+def set_draw(translator: Any, seed: int) -> None:
+    """Make a sampling translator draw differently: ``reseed(seed)`` when it has one, else its
+    ``settings.seed`` (CT2Translator's DecodeSettings). Deterministic translators are left alone."""
+    if callable(getattr(translator, "reseed", None)):
+        translator.reseed(seed)
+    elif hasattr(getattr(translator, "settings", None), "seed"):
+        translator.settings.seed = seed
+
+
+class PivotEngine:
+    """Candidates by round trip LRL → English → LRL, one sampled draw per candidate."""
+
+    path = "pivot"
+    origin = "pivot"
+
+    def __init__(self, back: PivotTranslator, forward: PivotTranslator, judge: Judge,
+                 settings: dict[str, Any] | None = None) -> None:
+        self.back, self.forward, self.judge = back, forward, judge
+        self.settings = dict(settings or {})
+
+    def run(self, records: list[Record], n: int, run_seed: int) -> Batch:
+        # Draw k uses seeds derived from the run seed only: translators that seed per sentence (the
+        # sampled IBM-1) then give a row the same candidates whatever batch it lands in.
+        seed = run_seed
+        texts = [r.tgt for r in records]
+        draws: list[list[tuple[str, str]]] = [[] for _ in records]
+        for k in range(n):
+            set_draw(self.back, seed + 2 * k)
+            set_draw(self.forward, seed + 2 * k + 1)
+            english = self.back.translate(texts)
+            again = self.forward.translate([e.strip() for e in english])
+            for i, (en, xx) in enumerate(zip(english, again, strict=True)):
+                draws[i].append((en.strip(), xx.strip()))
+        cands: list[list[Candidate]] = []
+        for rec, pairs in zip(records, draws, strict=True):
+            judged = self.judge.judge([xx for _, xx in pairs], rec.tgt, rec.src)
+            for c, (en, _) in zip(judged, pairs, strict=True):
+                c.extra["pivot_en"] = en
+            cands.append(judged)
+        return Batch(cands, [{} for _ in records], seed)
+
+    def signature(self) -> dict[str, Any]:
+        return {"path": "pivot", "back": dict(self.back.identity), "forward": dict(self.forward.identity),
+                "settings": self.settings}
+
+    def close(self) -> None:
+        pass
+
+
+# -- the step --------------------------------------------------------------------------------------------
+def batch_seed(run_seed: int, ids: list[str]) -> int:
+    """A seed for one batch from the run seed and the batch's record ids (same rows, same draws)."""
+    return (run_seed * 1_000_003 + zlib.crc32("\n".join(ids).encode())) % (2**31 - 1)
+
+
+class Paraphrase(Step):
+    """Adds ``n`` paraphrase candidates after each selected record (see the module docs)."""
+
+    name = "paraphrase"
+
+    def __init__(self, engine: LLMEngine | PivotEngine, n: int = 2, origins: Iterable[str] = ("seed", "mono"),
+                 batch_size: int = 8, max_rows: int = 0, progress: bool = True) -> None:
+        if n < 1:
+            raise ConfigError(f"paraphrase.n must be at least 1, got {n}")
+        self.engine = engine
+        self.n = n
+        self.origins = frozenset(origins)
+        self.batch_size = max(1, batch_size)
+        self.max_rows = max_rows
+        self.progress = progress
+
+    @property
+    def origin(self) -> str:
+        return self.engine.origin
+
+    def wants(self, rec: Record) -> bool:
+        return rec.origin in self.origins and bool(rec.tgt.strip())
+
+    def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
+        from tqdm import tqdm
+
+        st = ctx.stats[self.name]
+        bar = tqdm(desc=f"paraphrase ({self.engine.path})", unit=" rows", disable=not self.progress or None,
+                   mininterval=0.5, leave=False)
+        taken = 0
+        pending: list[Record] = []
+        it = iter(records)
+        try:
+            while True:
+                for rec in it:
+                    st.seen += 1
+                    if self.wants(rec) and (not self.max_rows or taken < self.max_rows):
+                        taken += 1
+                        pending.append(rec)
+                        if len(pending) >= self.batch_size:
+                            break
+                    else:
+                        st.passed += 1
+                        yield rec
+                if not pending:
+                    return
+                yield from self._emit(pending, ctx)
+                bar.update(len(pending))
+                pending = []
+        finally:
+            bar.close()
+
+    def _emit(self, parents: list[Record], ctx: RunContext) -> Iterator[Record]:
+        st = ctx.stats[self.name]
+        batch = self.engine.run(parents, self.n, ctx.seed)
+        base = {"generator": self.engine.path, "seed": ctx.seed, "draw_seed": batch.seed, "n": self.n}
+        sig = self.engine.signature()
+        if self.engine.path == "llm":
+            base.update(model=sig["model"], prompt=sig["prompt"], settings=sig["settings"])
+        else:
+            base.update(back=sig["back"], forward=sig["forward"], settings=sig["settings"])
+        for rec, cands, extra in zip(parents, batch.candidates, batch.provenance, strict=True):
+            st.passed += 1
+            yield rec
+            total = max(self.n, len(cands))
+            for k in range(total):
+                cand = cands[k] if k < len(cands) else None
+                text = cand.text if cand else ""
+                prov = {**base, **extra, **(cand.extra if cand else {}), "candidate": k + 1,
+                        "parent_tgt": rec.tgt}
+                if k:  # the raw output and dropped lines once per parent are enough
+                    prov.pop("raw_output", None)
+                    prov.pop("dropped_lines", None)
+                child = Record(id=f"{self.origin}:{rec.id}:{k + 1}", src=rec.src, tgt=text, origin=self.origin,
+                               parent_id=rec.id, provenance=prov)
+                ctx.stats.created(self.name)
+                reason: str | None
+                if cand is None:
+                    reason = (f"paraphrase-missing: the model gave {len(cands)} of {self.n} candidates"
+                              if cands else "paraphrase-empty: the model returned no candidate")
+                else:
+                    reason = cand.reason
+                if reason:
+                    ctx.reject(child, self.name, reason)
+                else:
+                    st.passed += 1
+                    yield child
+
+    def signature(self) -> dict[str, Any]:
+        """``path`` says which paraphrase path ran ("llm" or "pivot") and ``origin`` the rows it made."""
+        return {**self.engine.signature(), "origin": self.origin, "n": self.n, "origins": sorted(self.origins),
+                "batch_size": self.batch_size, "max_rows": self.max_rows}
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+# -- IBM-1 with sampling (the default pivot) -------------------------------------------------------------
+class SampledLexicalTranslator:
+    """One direction of an IBM-1 model that samples each word's translation among its ``topk`` table
+    entries (probability ** (1 / temperature)). The draw depends only on (seed, text), so the same row gets
+    the same candidates whatever batch it is in; :meth:`reseed` starts another draw."""
+
+    def __init__(self, table: dict[str, list[tuple[str, float]]], identity: dict[str, Any], topk: int = 3,
+                 temperature: float = 1.0, seed: int = 0) -> None:
+        self.table = {w: c[:max(1, topk)] for w, c in table.items() if c}
+        self.topk, self.temperature, self.seed = max(1, topk), temperature, seed
+        self.identity = {**identity, "sampling_topk": self.topk, "sampling_temperature": temperature}
+
+    def reseed(self, seed: int) -> None:
+        self.seed = seed
+
+    def _pick(self, rng: random.Random, cands: list[tuple[str, float]]) -> str:
+        if len(cands) == 1 or self.temperature <= 0:
+            return cands[0][0]
+        weights = [max(p, 1e-9) ** (1.0 / self.temperature) for _, p in cands]
+        return rng.choices([w for w, _ in cands], weights=weights)[0]
+
+    def translate_one(self, text: str) -> str:
+        from lrl.models.ibm1 import detokenize, tokenize
+
+        rng = random.Random(f"{self.seed}\t{text}")
+        out: list[str] = []
+        for i, tok in enumerate(tokenize(text)):
+            if not (tok[:1].isalnum() or tok[:1] == "_"):
+                out.append(tok)
+                continue
+            low = tok.lower()
+            cands = self.table.get(low)
+            if not cands:
+                out.append(tok)  # names, numbers, unseen words are copied
+                continue
+            tr = self._pick(rng, cands)
+            if tok[0].isupper() and (i > 0 or tok != low):
+                tr = tr[:1].upper() + tr[1:]
+            out.append(tr)
+        joined = detokenize(out)
+        return joined[:1].upper() + joined[1:] if text[:1].isupper() else joined
+
+    def translate(self, texts: list[str]) -> list[str]:
+        return [self.translate_one(t) for t in texts]
+
+
+def ibm1_pivot(model: Any, code: str, topk: int, temperature: float,
+               seed: int) -> tuple[SampledLexicalTranslator, SampledLexicalTranslator]:
+    """(LRL→English, English→LRL) sampling translators from an :class:`lrl.models.ibm1.IBM1Model`."""
+    def ident(direction: str) -> dict[str, Any]:
+        return {"kind": "ibm1", "id": f"ibm1-{model.key}", "revision": model.key, "direction": direction,
+                "iterations": model.settings.get("iterations")}
+
+    return (SampledLexicalTranslator(model.xx2en, ident(f"{code}-en"), topk, temperature, seed),
+            SampledLexicalTranslator(model.en2xx, ident(f"en-{code}"), topk, temperature, seed))
+
+
+# -- building the step and its filters -------------------------------------------------------------------
+def check_settings(p: dict[str, Any]) -> None:
+    if p["backend"] not in BACKENDS:
+        raise ConfigError(f"paraphrase.backend must be one of {', '.join(BACKENDS)}, got {p['backend']!r}")
+    if p["n"] < 1:
+        raise ConfigError(f"paraphrase.n must be at least 1, got {p['n']}")
+    bad = [o for o in p["origins"] if o not in ORIGINS]
+    if bad or not p["origins"]:
+        raise ConfigError(f"paraphrase.origins must be a non-empty list of {', '.join(ORIGINS)}; got {p['origins']!r}")
+    if not 0 <= p["min_chrf"] < p["max_chrf"] <= 100:
+        raise ConfigError(f"paraphrase.min_chrf must be below paraphrase.max_chrf, both in 0-100; got "
+                          f"{p['min_chrf']} and {p['max_chrf']}")
+    if p["temperature"] < 0 or not 0 < p["top_p"] <= 1:
+        raise ConfigError("paraphrase.temperature must be >= 0 and paraphrase.top_p in (0, 1]")
+
+
+def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progress: bool = True) -> list[Step]:
+    """The paraphrase step and the filters for its rows.
+
+    ``pivot`` is used when ``paraphrase.model`` is empty: an :class:`~lrl.models.ibm1.IBM1Model` (sampled
+    as configured) or a ``(LRL→English, English→LRL)`` pair of translators (e.g. CT2Translators with
+    ``sampling_topk`` > 1). The filters re-run for the new rows (``applies_to`` = the step's origin):
+    ``paraphrase-length`` (lengths and ratio against the parent's English), ``paraphrase-script``,
+    ``paraphrase-tone`` (when the plugin checks tone marks), ``paraphrase-langid`` (the new LRL side) and
+    ``paraphrase-chrf`` (the band against the parent sentence).
+    """
+    from lrl.filters.length import Length
+    from lrl.filters.paraphrase import ParaphraseChrF
+    from lrl.languages.plugin import SCRIPTS
+
+    p = cfg["paraphrase"]
+    check_settings(p)
+    prefix = SCRIPTS.get(plugin.script, "")
+    judge = Judge(prefix, plugin.script)
+    engine: LLMEngine | PivotEngine
+    if p["model"]:
+        from lrl.generate.prompts import get_prompt
+        from lrl.models.llm import GenSettings, load_llm
+
+        # plugin.files["prompts"] once the manifest schema names the file; "prompts.toml" until then.
+        prompt = get_prompt(plugin.path, plugin.name, plugin.code, p["prompt"],
+                            plugin.files.get("prompts", "prompts.toml"))
+        gen = GenSettings(max_new_tokens=p["max_new_tokens"], temperature=p["temperature"], top_p=p["top_p"],
+                          top_k=p["top_k"], repetition_penalty=p["repetition_penalty"],
+                          batch_size=p["batch_size"], threads=p["threads"], compute_type=p["compute_type"])
+        engine = LLMEngine(load_llm(p["model"], p["backend"], gen, p["trust_remote_code"]), prompt, judge)
+    else:
+        if pivot is None:
+            raise ConfigError("paraphrase without a language model (paraphrase.model = \"\") pivots through "
+                              "translators, and none was given; set paraphrase.model or enable the IBM-1 "
+                              "bootstrap (parallel seed data)")
+        settings: dict[str, Any] = {}
+        if isinstance(pivot, tuple):
+            back, fwd = pivot
+        else:
+            back, fwd = ibm1_pivot(pivot, plugin.code, p["pivot_sampling_topk"], p["pivot_temperature"],
+                                   cfg["seed"])
+            settings = {"pivot_sampling_topk": p["pivot_sampling_topk"],
+                        "pivot_temperature": p["pivot_temperature"]}
+        engine = PivotEngine(back, fwd, judge, settings)
+    step = Paraphrase(engine, p["n"], p["origins"], p["batch_size"] if p["model"] else 64, p["max_rows"],
+                      progress)
+    mine = frozenset({engine.origin})
+    steps: list[Step] = [step]
+    length = Length(**cfg["filters"]["length"])
+    length.name, length.applies_to = "paraphrase-length", mine
+    steps.append(length)
+    f = cfg["filters"]
+    if f["script"]["enabled"]:
+        from lrl.filters.script import Script
+
+        script = Script(plugin.script, prefix, f["script"]["min_share"])
+        script.name, script.applies_to = "paraphrase-script", mine
+        steps.append(script)
+    if plugin.orthography["tone_check"] != "off":
+        from lrl.filters.orthography import ToneMarks
+
+        o = plugin.orthography
+        tone = ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"])
+        tone.name, tone.applies_to = "paraphrase-tone", mine
+        steps.append(tone)
+    if f["langid"]["enabled"]:
+        from lrl.filters.langid import LangID
+
+        lid = LangID.from_settings(plugin, f["langid"])
+        lid.name, lid.applies_to, lid.batch_size = "paraphrase-langid", mine, 256
+        steps.append(lid)
+    steps.append(ParaphraseChrF(p["min_chrf"], p["max_chrf"], applies_to=mine))
+    return steps
