@@ -203,7 +203,7 @@ def run_eval(plugin: Plugin, s: EvalSettings, systems: tuple[System, ...] = DEFA
             hyps, info = train_and_translate(s.model, plugin.code, direction, pairs, sources, s.minutes,
                                              Path(s.out_dir) / "eval-models" / plugin.code / direction /
                                              sy.name.replace(" ", "_"), s.seed)
-            trained[sy.name] = {"train_pairs": len(pairs), "seconds": round(time.time() - t0, 1), **info}
+            trained[sy.name] = {**info, "train_pairs": len(pairs), "seconds": round(time.time() - t0, 1)}
             outputs[sy.name] = hyps
             log(f"{direction} {sy.name}: {len(pairs):,} training pairs, {trained[sy.name]['seconds']} s")
         named: list[tuple[str, Sequence[str]]] = list(outputs.items())
