@@ -128,6 +128,28 @@ def _bootstrap(args: argparse.Namespace) -> int:
     return 0
 
 
+def _models_list(args: argparse.Namespace) -> int:
+    from lrl.models import cache_root
+    from lrl.models.catalog import list_models
+
+    models = list_models()
+    if not models:
+        print(f"no models in {cache_root()} yet: `lrl augment` trains IBM-1 tables, `lrl bootstrap` a transformer")
+    for m in models:
+        dev = f"dev chrF++ {m.dev_chrfpp:.1f} ({m.dev_rows} rows)" if m.dev_chrfpp is not None else "no dev score"
+        print(f"{m.kind}\t{m.direction or '?'}\t{dev}\t{m.translator_dir}")
+    return 0
+
+
+def _models_convert(args: argparse.Namespace) -> int:
+    from lrl.models.resolve import resolve
+
+    r = resolve(args.model, quantization=None if args.quantization == "none" else args.quantization)
+    print(f"{'converted' if r.converted else 'already converted'}: {r.path} ({r.kind}) — use it with "
+          f"--set bt.model={r.path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.")
     p.add_argument("--version", action="version", version=f"lrl {__version__}")
@@ -178,6 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--no-cache", action="store_true", help="train even if a cached model matches")
     bs.add_argument("-q", "--quiet", action="store_true")
     bs.set_defaults(func=_bootstrap)
+
+    models = sub.add_parser("models", help="models on this machine: list, convert").add_subparsers(
+        dest="models_command", required=True)
+    ml = models.add_parser("list", help="cached IBM-1 tables, bootstrap transformers and CTranslate2 conversions")
+    ml.set_defaults(func=_models_list)
+    mc = models.add_parser("convert", help="convert a transformers checkpoint to CTranslate2 (cached)")
+    mc.add_argument("model", help="a checkpoint folder or a Hugging Face id (from the local cache when offline)")
+    mc.add_argument("--quantization", default="int8", help="int8 (default), int8_float32, float16 or none")
+    mc.set_defaults(func=_models_convert)
 
     ev = sub.add_parser("eval", help="prove the data helps: downstream MT, seed only vs seed + synthetic")
     ev.add_argument("--lang", required=True)

@@ -1,0 +1,64 @@
+"""What models this machine has: IBM-1 tables and bootstrap transformers trained by lrl, and CTranslate2
+conversions of transformers checkpoints — for ``lrl models list`` and for picking the best cached
+back-translator."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lrl.models import cache_root
+
+
+@dataclass
+class CachedModel:
+    kind: str  # ibm1 | marian (bootstrap) | converted
+    name: str
+    lang: str
+    direction: str  # "yo-en", "en-yo", "both" (IBM-1 has both), or "" when unknown
+    dev_chrfpp: float | None  # chrF++ on the model's own held-out dev rows, in ``direction``
+    dev_rows: int
+    path: Path
+    translator_dir: Path  # what CT2Translator / IBM1Model.load reads
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def list_models(root: Path | None = None) -> list[CachedModel]:
+    root = root or cache_root()
+    out: list[CachedModel] = []
+    for d in sorted((root / "models").glob("ibm1-*")):
+        meta = _read(d / "model.json")
+        if not meta:
+            continue
+        dev = meta.get("info", {}).get("dev") or {}
+        for direction in (f"{meta.get('lang')}-en", f"en-{meta.get('lang')}"):
+            score = dev.get(direction, {}).get("chrf++") if isinstance(dev.get(direction), dict) else None
+            out.append(CachedModel("ibm1", d.name, str(meta.get("lang", "")), direction, score,
+                                   int(dev.get("rows", 0) or 0), d, d))
+    for d in sorted((root / "models").glob("bootstrap-*")):
+        meta = _read(d / "lrl-model.json")
+        if not meta or not (d / "ct2" / "model.bin").is_file():
+            continue
+        dev = meta.get("dev") or {}
+        out.append(CachedModel("marian", d.name, str(meta.get("lang", "")), str(meta.get("direction", "")),
+                               dev.get("chrf++"), int(meta.get("data", {}).get("dev_pairs", 0) or 0), d, d / "ct2"))
+    for d in sorted((root / "ct2").glob("*")):
+        meta = _read(d / "lrl_model.json")
+        if meta and (d / "model.bin").is_file():
+            out.append(CachedModel("converted", d.name, "", str(meta.get("kind", "")), None, 0, d, d))
+    return out
+
+
+def best_bootstrap(lang: str, direction: str, root: Path | None = None) -> CachedModel | None:
+    """The cached bootstrap transformer for ``direction`` with the highest dev chrF++, if any."""
+    cands = [m for m in list_models(root) if m.kind == "marian" and m.lang == lang and m.direction == direction
+             and m.dev_chrfpp is not None]
+    return max(cands, key=lambda m: m.dev_chrfpp or 0.0, default=None)

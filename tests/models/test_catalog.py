@@ -1,0 +1,34 @@
+"""`lrl models convert` and `lrl models list` on a real tiny checkpoint, through the command line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lrl.models.catalog import list_models
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def lrl(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lrl", *args], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO), **env}, timeout=300)
+
+
+def test_convert_once_then_list(tiny_marian_hf: Path, tmp_path: Path) -> None:
+    cache = str(tmp_path / "cache")
+    first = lrl("models", "convert", str(tiny_marian_hf), LRL_CACHE=cache)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("converted: ") and "bt.model=" in first.stdout
+    again = lrl("models", "convert", str(tiny_marian_hf), LRL_CACHE=cache)
+    assert again.stdout.startswith("already converted: ")
+    listed = lrl("models", "list", LRL_CACHE=cache)
+    assert listed.returncode == 0 and listed.stdout.startswith("converted\tmarian")
+    assert [m.kind for m in list_models(Path(cache))] == ["converted"]
+
+
+def test_missing_model_offline_says_what_to_do(tmp_path: Path) -> None:
+    p = lrl("models", "convert", "someone/not-here", HF_HUB_OFFLINE="1", LRL_CACHE=str(tmp_path),
+            HF_HOME=str(tmp_path / "hf"))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "not on this machine" in p.stderr and "huggingface-cli download someone/not-here" in p.stderr
