@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
         # are multilingual; IBM-1 has both directions); a Marian model needs its reverse named here.
         "forward_model": "",
         "kind": "auto",  # auto | marian | nllb | m2m100 | ibm1
+        # With bt.model = "": use a transformer cached by `lrl bootstrap` for this language when its dev
+        # chrF++ beats the IBM-1 tables' (per direction); bt.kind = "ibm1" forces IBM-1.
+        "prefer_cached": True,
         # Greedy (beam 1) is the throughput choice on CPU; sampling (topk > 1) gives more varied, often
         # better back-translations for training (Edunov et al. 2018) at the same speed.
         "beam_size": 1,

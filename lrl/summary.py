@@ -15,7 +15,11 @@ def _model_line(name: str, sig: dict[str, Any]) -> str | None:
         scores = ", ".join(f"{d} chrF++ {v['chrf++']:.1f} BLEU {v['bleu']:.1f}" for d, v in dev.items()
                            if isinstance(v, dict) and "chrf++" in v)
         where = f"dev {dev.get('rows', 0)} rows: {scores}" if scores else (dev.get("note") or "no dev score")
-        return f"  back-translation: {model.get('kind', '?')} {model.get('id', '')} ({where})"
+        line = f"  back-translation: {model.get('kind', '?')} {model.get('id', '')} ({where})"
+        for direction, c in (sig.get("cached_bootstrap") or {}).items():
+            line += (f"\n  {direction}: using the cached bootstrap transformer {c['model']} (dev chrF++ "
+                     f"{c['dev_chrf++']:.1f}, IBM-1 {c['ibm1_dev_chrf++'] or 0:.1f} on its own dev rows)")
+        return line
     if name == "paraphrase":
         if sig.get("path") == "pivot":
             return ("  paraphrase: pivot path (LRL→English→LRL through the back-translation tables) — no LLM "

@@ -75,6 +75,35 @@ def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tup
     return seed, extra
 
 
+def _prefer_cached(plugin: Plugin, cfg: dict[str, Any], backward: Any, forward: Any,
+                   info: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    """Swap in a cached ``lrl bootstrap`` transformer for a direction when its dev chrF++ beats IBM-1's.
+    The two dev sets differ (each model holds out part of its own seed), so this is a rough comparison;
+    the choice and both scores go to the manifest."""
+    from lrl.models.catalog import best_bootstrap
+    from lrl.models.translator import CT2Translator, DecodeSettings
+
+    bt = cfg["bt"]
+    decode = DecodeSettings(**{k: bt[k] for k in ("beam_size", "sampling_topk", "sampling_temperature",
+                                                    "compute_type", "inter_threads", "intra_threads",
+                                                    "max_batch_size")}, seed=cfg["seed"])
+    dev = info.get("dev") or {}
+    chosen: dict[str, Any] = {}
+    out = {"backward": backward, "forward": forward}
+    for role, direction in (("backward", f"{plugin.code}-en"), ("forward", f"en-{plugin.code}")):
+        cand = best_bootstrap(plugin.code, direction)
+        ibm1 = (dev.get(direction) or {}).get("chrf++") if isinstance(dev.get(direction), dict) else None
+        if cand is None or cand.dev_chrfpp is None or (ibm1 is not None and cand.dev_chrfpp <= ibm1):
+            continue
+        ident = {"kind": "marian", "id": cand.name, "revision": cand.name.rsplit("-", 1)[-1],
+                 "path": str(cand.translator_dir), "direction": direction}
+        out[role] = CT2Translator(cand.translator_dir, "marian", "", "", decode, ident)
+        chosen[direction] = {"model": cand.name, "dev_chrf++": cand.dev_chrfpp, "ibm1_dev_chrf++": ibm1}
+    if chosen:
+        info = {**info, "cached_bootstrap": chosen}
+    return out["backward"], out["forward"], info
+
+
 def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], progress: bool) -> list[Step]:
     from lrl.errors import ConfigError
     from lrl.filters.chrf import ForcedDecode, RoundTripChrF
@@ -106,7 +135,9 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
         settings = {"ibm1_iterations": bt["ibm1_iterations"], "dev_share": bt["dev_share"]}
         keys = ("train_pairs", "seed_pairs", "extra_pairs", "train_seconds", "cached", "path")
         info = {"model_info": {k: model.info.get(k) for k in keys}, "dev": model.info.get("dev", {})}
-        if bt["score"] == "forced":
+        if bt["prefer_cached"] and bt["kind"] != "ibm1":
+            backward, forward, info = _prefer_cached(plugin, cfg, backward, forward, info)
+        if bt["score"] == "forced" and not callable(getattr(forward, "score", None)):
             raise ConfigError("bt.score = \"forced\" needs a CTranslate2 model (bt.model); IBM-1 cannot "
                               "score by forced decoding — use bt.score = \"roundtrip\"")
     else:
