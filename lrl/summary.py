@@ -15,11 +15,13 @@ def _model_line(name: str, sig: dict[str, Any]) -> str | None:
         scores = ", ".join(f"{d} chrF++ {v['chrf++']:.1f} BLEU {v['bleu']:.1f}" for d, v in dev.items()
                            if isinstance(v, dict) and "chrf++" in v)
         where = f"dev {dev.get('rows', 0)} rows: {scores}" if scores else (dev.get("note") or "no dev score")
-        line = f"  back-translation: {model.get('kind', '?')} {model.get('id', '')} ({where})"
-        for direction, c in (sig.get("cached_bootstrap") or {}).items():
-            line += (f"\n  {direction}: using the cached bootstrap transformer {c['model']} (dev chrF++ "
-                     f"{c['dev_chrf++']:.1f}, IBM-1 {c['ibm1_dev_chrf++'] or 0:.1f} on its own dev rows)")
-        return line
+        cached = sig.get("cached_bootstrap") or {}
+        if not cached:
+            return f"  back-translation: {model.get('kind', '?')} {model.get('id', '')} ({where})"
+        lines = [f"  back-translation: IBM-1 tables ({where}), replaced where a cached `lrl bootstrap` model "
+                 "scores better on its own dev rows:"]
+        lines += [f"    {d}: {c['model']} (dev chrF++ {c['dev_chrf++']:.1f})" for d, c in cached.items()]
+        return "\n".join(lines)
     if name == "paraphrase":
         if sig.get("path") == "pivot":
             return ("  paraphrase: pivot path (LRL→English→LRL through the back-translation tables) — no LLM "
