@@ -44,11 +44,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check lrl
 	$(BIN)/mypy lrl
 
-# Downstream proof: seed only vs seed + lrl data, sacrebleu with paired bootstrap (eval/configs/<lang>.toml).
-# quick=1 runs in seconds on a small slice; model=marian minutes=N trains the bootstrap transformer.
+# Downstream proof: seed only vs seed + lrl data, sacrebleu with paired bootstrap. Settings come from
+# eval/configs/$(lang).toml (or config=FILE); quick=1 runs in seconds on a small slice; model=marian
+# minutes=N trains the bootstrap transformer per system and direction (see eval/configs/yo-marian.toml).
+EVAL_CONFIG = $(if $(config),$(config),eval/configs/$(lang).toml)
 eval: $(STAMP)
-	$(BIN)/lrl eval --lang $(lang) --config eval/configs/$(lang).toml --command-line "make eval lang=$(lang)$(if $(quick), quick=1)$(if $(model), model=$(model))$(if $(minutes), minutes=$(minutes))" \
-		$(if $(quick),--quick --results eval/results/$(lang)-quick.md) $(if $(model),--model $(model)) $(if $(minutes),--minutes $(minutes))
+	$(BIN)/lrl eval --lang $(lang) --config $(EVAL_CONFIG) $(if $(quick),--quick) \
+		$(if $(model),--model $(model)) $(if $(minutes),--minutes $(minutes)) \
+		--command-line "make eval lang=$(lang)$(if $(config), config=$(config))$(if $(quick), quick=1)$(if $(model), model=$(model))$(if $(minutes), minutes=$(minutes))"
 
 # Throughput and memory as ratios against a baseline run in the same invocation (see eval/bench/).
 bench: $(STAMP)

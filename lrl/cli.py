@@ -93,7 +93,8 @@ def _eval(args: argparse.Namespace) -> int:
     if args.quick:
         s = experiment.quick(s)
     res = experiment.run_eval(plugin, s, log=lambda msg: print(msg, flush=True))
-    out = Path(args.results or f"eval/results/{plugin.code}{'-quick' if args.quick else ''}.md")
+    stem = args.config.stem if args.config else plugin.code
+    out = Path(args.results or f"eval/results/{stem}{'-quick' if args.quick else ''}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     png = out.with_suffix(".png")
     has_plot = report.plot(res, png)

@@ -69,6 +69,7 @@ class EvalSettings:
     model: str = "ibm1"
     minutes: float = 10.0
     directions: list[str] = field(default_factory=list)  # default: en-<lang>, <lang>-en
+    systems: list[str] = field(default_factory=list)  # names from DEFAULT_SYSTEMS to run (default: all)
     ngram: int = 0  # also decontaminate by shared word n-grams of this length (0 = exact sides only)
     bootstrap_samples: int = 1000
     test_max: int = 0  # score only the first N test pairs (0 = all)
@@ -188,6 +189,11 @@ def run_eval(plugin: Plugin, s: EvalSettings, systems: tuple[System, ...] = DEFA
     synthetic = [r for r in synthetic if not (guard.in_test(r["src"]) or guard.in_test(r["tgt"]))]
     by_origin = Counter(r["origin"] for r in synthetic)
     log(f"synthetic rows from {run_dir}: {dict(by_origin)}")
+    if s.systems:
+        unknown = sorted(set(s.systems) - {sy.name for sy in systems})
+        if unknown:
+            raise ConfigError(f"unknown eval system(s) {unknown}; known: {[sy.name for sy in systems]}")
+        systems = tuple(sy for sy in systems if sy.name in s.systems or sy.name == "seed only")
     present = [sy for sy in systems if not sy.origins or any(by_origin[o] for o in sy.origins)]
     directions = s.directions or [f"en-{plugin.code}", f"{plugin.code}-en"]
     results: dict[str, Any] = {}
