@@ -169,7 +169,7 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
                 raise ConfigError(f"bt.score = {bt['score']!r} with a Marian model needs the English→"
                                   f"{plugin.name} model too: set bt.forward_model (or bt.score = \"none\")")
             else:
-                forward = CT2Translator(res.path, res.kind, *langs(res.kind, True), decode, res.identity)
+                forward = backward.reversed()
 
     length = Length(**cfg["filters"]["length"])
     length.name, length.applies_to = "bt-length", frozenset({"bt"})

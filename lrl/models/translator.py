@@ -13,6 +13,7 @@ batches (order restored afterwards).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -123,10 +124,23 @@ class CT2Translator:
         self.model = ct2.Translator(str(self.model_dir), device=device, compute_type=s.compute_type,
                                     inter_threads=s.inter_threads, intra_threads=s.intra_threads)
         self._load_tokenizer()
+        if self.kind != "marian":
+            self._check_lang(src_lang)
+            self._check_lang(tgt_lang)
         self.identity: dict[str, Any] = {
             "kind": self.kind, "id": str(self.model_dir), "revision": "",
             **(identity or {}), "src_lang": src_lang, "tgt_lang": tgt_lang,
         }
+
+    def reversed(self) -> CT2Translator:
+        """The other direction of a multilingual model, sharing the loaded weights and tokenizer (an
+        NLLB-600M loaded twice would double the memory)."""
+        if self.kind == "marian":
+            raise ConfigError("a Marian model translates one way only; give the reverse model separately")
+        other = copy.copy(self)
+        other.src_lang, other.tgt_lang = self.tgt_lang, self.src_lang
+        other.identity = {**self.identity, "src_lang": self.tgt_lang, "tgt_lang": self.src_lang}
+        return other
 
     # -- tokenization -------------------------------------------------------------------------------
     def _load_tokenizer(self) -> None:
@@ -148,13 +162,25 @@ class CT2Translator:
                               "tokenizer files (sentencepiece.bpe.model, tokenizer_config.json, ...) "
                               "beside model.bin") from None
 
+    def _check_lang(self, code: str) -> None:
+        """A language the model does not know would be read as <unk> (NLLB: garbage, silently) or crash
+        the tokenizer (M2M-100: KeyError); say which code is wrong instead."""
+        tok = self._hf
+        if tok.convert_tokens_to_ids(lang_token(self.kind, code)) in (None, tok.unk_token_id):
+            key = "nllb" if self.kind == "nllb" else "m2m100"
+            raise ConfigError(f"{code!r} is not a language of the {self.kind} model in {self.model_dir}; check "
+                              f"codes.{key} in the plugin's language.toml (NLLB-200 wants FLORES-200 codes such "
+                              "as yor_Latn, M2M-100 ISO codes such as yo)")
+
     def _encode(self, text: str, lang: str) -> list[str]:
         if self._sp_src is not None:
             return [*self._sp_src.encode(text, out_type=str), "</s>"]
         tok = self._hf
         if self.kind == "marian":
             return list(tok.convert_ids_to_tokens(tok.encode(text)))
-        tok.src_lang = lang
+        # M2M100Tokenizer knows bare codes ("yo"), not the "__yo__" that lang_token also accepts.
+        tok.src_lang = lang[2:-2] if self.kind == "m2m100" and lang.startswith("__") and lang.endswith("__") \
+            else lang
         toks = list(tok.convert_ids_to_tokens(tok.encode(text)))
         want = lang_token(self.kind, lang)
         if want not in toks[:1]:  # legacy tokenizers put the language token last; CT2 wants it first
