@@ -94,7 +94,8 @@ def _eval(args: argparse.Namespace) -> int:
         s = experiment.quick(s)
     res = experiment.run_eval(plugin, s, log=lambda msg: print(msg, flush=True))
     stem = args.config.stem if args.config else plugin.code
-    out = Path(args.results or f"eval/results/{stem}{'-quick' if args.quick else ''}.md")
+    model = "" if s.model == "ibm1" else f"-{s.model.replace('+', '')}"
+    out = Path(args.results or f"eval/results/{stem}{model}{'-quick' if args.quick else ''}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     png = out.with_suffix(".png")
     has_plot = report.plot(res, png)

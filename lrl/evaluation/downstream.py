@@ -2,6 +2,9 @@
 
 * ``ibm1`` — IBM-1 word-by-word tables (seconds). A floor model: it shows what extra vocabulary buys,
   not what better sentences buy, and cannot use word order at all.
+* ``ibm1+lm`` — the same tables, with each word's translation chosen jointly under a bigram model of
+  the target language trained on the training pairs' target side (seconds): real target-side sentences,
+  such as the LRL side of back-translated pairs, can now help.
 * ``marian`` — the bootstrap transformer (lrl/models/bootstrap.py) trained for ``minutes`` of wall clock
   from scratch; the same budget for every system.
 """
@@ -15,7 +18,7 @@ from typing import Any
 
 from lrl.errors import ConfigError
 
-MODELS = ("ibm1", "marian")
+MODELS = ("ibm1", "ibm1+lm", "marian")
 
 
 def train_and_translate(model: str, lang: str, direction: str, pairs: Sequence[tuple[str, str]],
@@ -29,6 +32,15 @@ def train_and_translate(model: str, lang: str, direction: str, pairs: Sequence[t
 
         m = IBM1Model.train(lang, pairs)
         return m.direction(src, tgt).translate(sources), {"model": "ibm1", **m.info}
+    if model == "ibm1+lm":
+        from lrl.models.ibm1 import IBM1Model
+        from lrl.models.lexlm import BigramLM, LexicalLMTranslator
+
+        m = IBM1Model.train(lang, pairs)
+        table = m.en2xx if src == "en" else m.xx2en
+        lm = BigramLM.train(xx if src == "en" else en for en, xx in pairs)
+        return LexicalLMTranslator(table, lm).translate(sources), {"model": "ibm1+lm", **m.info,
+                                                                    "lm_words": lm.total}
     if model == "marian":
         from lrl.models.bootstrap import BootstrapSettings, BootstrapTranslator, Pair, train
 
