@@ -170,3 +170,48 @@ class Filter(Step):
                 yield rec
             else:
                 self._bypassed.append(rec)
+
+
+class BatchGenerator(Step):
+    """A generator over batches: records it ``wants`` are collected (``batch_size`` at a time, at most
+    ``max_rows`` per run) and handed to ``emit``, which yields each parent (counting it as passed) followed
+    by the records made from it (counting each with ``ctx.stats.created``); every other record passes
+    straight on. A progress bar counts the parents."""
+
+    batch_size: int = 64
+    max_rows: int = 0
+    progress: bool = True
+    progress_label: str = "generate"
+
+    @abstractmethod
+    def wants(self, record: Record) -> bool: ...
+
+    @abstractmethod
+    def emit(self, parents: list[Record], ctx: RunContext) -> Iterator[Record]: ...
+
+    def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
+        from tqdm import tqdm
+
+        st = ctx.stats[self.name]
+        bar = tqdm(desc=self.progress_label, unit=" rows", disable=not self.progress or None, mininterval=0.5,
+                   leave=False)
+        taken = 0
+        pending: list[Record] = []
+        try:
+            for rec in records:
+                st.seen += 1
+                if self.wants(rec) and (not self.max_rows or taken < self.max_rows):
+                    taken += 1
+                    pending.append(rec)
+                    if len(pending) >= self.batch_size:
+                        yield from self.emit(pending, ctx)
+                        bar.update(len(pending))
+                        pending = []
+                else:
+                    st.passed += 1
+                    yield rec
+            if pending:
+                yield from self.emit(pending, ctx)
+                bar.update(len(pending))
+        finally:
+            bar.close()

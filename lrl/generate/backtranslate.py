@@ -9,18 +9,19 @@ translated in batches; every other row passes straight through. With ``tagged`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from lrl.models.translator import Translator
 from lrl.record import Record
-from lrl.step import RunContext, Step
+from lrl.step import BatchGenerator, RunContext
 
 TAG = "<BT> "
 
 
-class BackTranslate(Step):
+class BackTranslate(BatchGenerator):
     name = "bt"
+    progress_label = "back-translate"
 
     def __init__(self, translator: Translator, settings: dict[str, Any] | None = None,
                  batch_size: int = 64, tagged: bool = False, progress: bool = True,
@@ -33,50 +34,26 @@ class BackTranslate(Step):
         #: What the manifest should know about the model beyond its identity (e.g. IBM-1 dev scores).
         self.model_info = dict(model_info or {})
 
-    @staticmethod
-    def wants(rec: Record) -> bool:
-        return not rec.src and bool(rec.tgt)
+    def wants(self, record: Record) -> bool:
+        return not record.src and bool(record.tgt)
 
-    def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
-        from tqdm import tqdm
-
+    def emit(self, parents: list[Record], ctx: RunContext) -> Iterator[Record]:
         st = ctx.stats[self.name]
-        bar = tqdm(desc="back-translate", unit=" rows", disable=not self.progress or None, mininterval=0.5,
-                   leave=False)
         provenance = {"model": dict(self.translator.identity), "settings": self.settings,
                       "seed": ctx.seed, "tagged": self.tagged}
-        pending: list[Record] = []
-        it = iter(records)
-        try:
-            while True:
-                for rec in it:
-                    st.seen += 1
-                    if self.wants(rec):
-                        pending.append(rec)
-                        if len(pending) >= self.batch_size:
-                            break
-                    else:
-                        st.passed += 1
-                        yield rec
-                if not pending:
-                    return
-                english = self.translator.translate([r.tgt for r in pending])
-                for rec, en in zip(pending, english, strict=True):
-                    st.passed += 1
-                    yield rec
-                    en = en.strip()
-                    child = Record(id=f"bt:{rec.id}", src=(TAG + en) if self.tagged and en else en,
-                                   tgt=rec.tgt, origin="bt", parent_id=rec.id, provenance=dict(provenance))
-                    ctx.stats.created(self.name)
-                    if not en:
-                        ctx.reject(child, self.name, "bt-empty: the model returned no English")
-                        continue
-                    st.passed += 1
-                    yield child
-                bar.update(len(pending))
-                pending = []
-        finally:
-            bar.close()
+        english = self.translator.translate([r.tgt for r in parents])
+        for rec, en in zip(parents, english, strict=True):
+            st.passed += 1
+            yield rec
+            en = en.strip()
+            child = Record(id=f"bt:{rec.id}", src=(TAG + en) if self.tagged and en else en,
+                           tgt=rec.tgt, origin="bt", parent_id=rec.id, provenance=dict(provenance))
+            ctx.stats.created(self.name)
+            if not en:
+                ctx.reject(child, self.name, "bt-empty: the model returned no English")
+                continue
+            st.passed += 1
+            yield child
 
     def signature(self) -> dict[str, Any]:
         return {"model": self.translator.identity, "settings": self.settings, "tagged": self.tagged,

@@ -44,7 +44,7 @@ from lrl.generate.paraphrase_parse import (  # noqa: F401 - parse_output etc. re
     text_key,
 )
 from lrl.record import ORIGINS, Record
-from lrl.step import RunContext, Step
+from lrl.step import BatchGenerator, RunContext, Step
 
 #: The ``paraphrase`` config section (to be merged into :data:`lrl.config.DEFAULTS`).
 PARAPHRASE_DEFAULTS: dict[str, Any] = {
@@ -198,7 +198,7 @@ def batch_seed(run_seed: int, ids: list[str]) -> int:
     return (run_seed * 1_000_003 + zlib.crc32("\n".join(ids).encode())) % (2**31 - 1)
 
 
-class Paraphrase(Step):
+class Paraphrase(BatchGenerator):
     """Adds ``n`` paraphrase candidates after each selected record (see the module docs)."""
 
     name = "paraphrase"
@@ -213,6 +213,7 @@ class Paraphrase(Step):
         self.batch_size = max(1, batch_size)
         self.max_rows = max_rows
         self.progress = progress
+        self.progress_label = f"paraphrase ({engine.path})"
 
     @property
     def origin(self) -> str:
@@ -221,36 +222,7 @@ class Paraphrase(Step):
     def wants(self, rec: Record) -> bool:
         return rec.origin in self.origins and bool(rec.tgt.strip())
 
-    def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
-        from tqdm import tqdm
-
-        st = ctx.stats[self.name]
-        bar = tqdm(desc=f"paraphrase ({self.engine.path})", unit=" rows", disable=not self.progress or None,
-                   mininterval=0.5, leave=False)
-        taken = 0
-        pending: list[Record] = []
-        it = iter(records)
-        try:
-            while True:
-                for rec in it:
-                    st.seen += 1
-                    if self.wants(rec) and (not self.max_rows or taken < self.max_rows):
-                        taken += 1
-                        pending.append(rec)
-                        if len(pending) >= self.batch_size:
-                            break
-                    else:
-                        st.passed += 1
-                        yield rec
-                if not pending:
-                    return
-                yield from self._emit(pending, ctx)
-                bar.update(len(pending))
-                pending = []
-        finally:
-            bar.close()
-
-    def _emit(self, parents: list[Record], ctx: RunContext) -> Iterator[Record]:
+    def emit(self, parents: list[Record], ctx: RunContext) -> Iterator[Record]:
         st = ctx.stats[self.name]
         batch = self.engine.run(parents, self.n, ctx.seed)
         base = {"generator": self.engine.path, "seed": ctx.seed, "draw_seed": batch.seed, "n": self.n}
