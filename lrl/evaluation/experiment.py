@@ -226,6 +226,7 @@ def run_eval(plugin: Plugin, s: EvalSettings, systems: tuple[System, ...] = DEFA
     return {
         "lang": plugin.code, "settings": asdict(s), "run_dir": str(run_dir),
         "augment_totals": manifest.get("totals"), "augment_kept_by_origin": manifest.get("kept_by_origin"),
+        "augment_stages": manifest.get("stages", {}),
         "seed_pairs": len(raw_seed), "seed_in_test": len(raw_seed) - len(seed), "test_pairs": len(test),
         "synthetic_by_origin": dict(by_origin), "systems": [asdict(sy) for sy in present],
         "results": results, "wall_seconds": round(time.time() - started, 1),

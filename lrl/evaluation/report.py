@@ -54,6 +54,9 @@ def render(res: dict[str, Any], command: str, plot_name: str | None) -> str:
         f"**{res['seed_in_test']:,} dropped** because a side occurs in the test set"
         + (f" (or shares a {s['ngram']}-gram with it)" if s["ngram"] else "") + ".",
         f"* Test: {res['test_pairs']:,} pairs from `{s['test']}`.",
+        "* Augment run, rows rejected by stage: " + (", ".join(
+            f"{name} {st['rejected']:,} of {st['in'] + st['created']:,}"
+            for name, st in res.get("augment_stages", {}).items() if st.get("rejected")) or "none") + ".",
         f"* Augment run `{res['run_dir']}`: {res['augment_totals']}; synthetic rows used: "
         f"{', '.join(f'{k} {v:,}' for k, v in res['synthetic_by_origin'].items()) or 'none'}.",
         "",

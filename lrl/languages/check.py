@@ -70,8 +70,24 @@ def check_plugin(plugin: Plugin, render_samples: int = RENDER_SAMPLES) -> CheckR
                                       f"{share:.0%} {plugin.script} letters — check language.script and the data")
         r.lines.append(f"  rendered {rendered} samples: {rendered - bad_script} in script {plugin.script}")
 
+    _check_prompts(plugin, r)
     _check_langid(plugin, r)
     return r
+
+
+def _check_prompts(plugin: Plugin, r: CheckReport) -> None:
+    """An optional prompts.toml must parse (strictly) — a broken one would only fail mid-run."""
+    from lrl.generate.prompts import load_prompts
+
+    path = plugin.path / plugin.files["prompts"]
+    if not path.is_file():
+        return
+    try:
+        prompts = load_prompts(path, plugin.name, plugin.code)
+    except LrlError as exc:
+        r.problems.append(str(exc))
+        return
+    r.lines.append(f"  paraphrase prompts: {', '.join(sorted(prompts))}")
 
 
 def _check_langid(plugin: Plugin, r: CheckReport) -> None:

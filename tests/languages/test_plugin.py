@@ -79,3 +79,10 @@ def _strict_iso(path: Path) -> None:
     plugin = load_plugin(path)
     if not plugin.iso639_3:
         raise ConfigError(f"{plugin.manifest}: language.iso639_3 is empty")
+
+
+def test_check_reports_a_broken_prompts_file(tmp_path: Path) -> None:
+    path = write_plugin(tmp_path)
+    (path / "prompts.toml").write_text("[default]\nbogus = 1\n", encoding="utf-8")
+    report = check_plugin(load_plugin(path))
+    assert any("unknown key 'default.bogus'" in p for p in report.problems)
