@@ -63,11 +63,12 @@ class DecodeSettings:
 
 def detect_kind(model_dir: Path) -> str:
     """Marian, NLLB or M2M-100, from the files of a CTranslate2 (or transformers) model folder."""
-    meta = model_dir / "lrl_model.json"
-    if meta.is_file():
-        kind = json.loads(meta.read_text(encoding="utf-8")).get("kind", "")
-        if kind in KINDS:
-            return str(kind)
+    # lrl_model.json: written by resolve.convert; lrl-model.json: the manifest of an `lrl bootstrap` model.
+    for meta in (model_dir / "lrl_model.json", model_dir / "lrl-model.json"):
+        if meta.is_file():
+            kind = json.loads(meta.read_text(encoding="utf-8")).get("kind", "")
+            if kind in KINDS:
+                return str(kind)
     if (model_dir / "source.spm").is_file():
         return "marian"
     for name in ("shared_vocabulary.json", "shared_vocabulary.txt", "vocab.json", "target_vocabulary.json"):
