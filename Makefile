@@ -1,6 +1,6 @@
 # lrl — the front door. `make lang=yo augment` and `make test` set themselves up on first use.
 #
-# Inputs for augment (all optional):  mono=PATH  parallel=PATH  exclude=TEST_PATH  config=FILE
+# Inputs for augment (all optional):  mono=PATH  parallel=PATH  mono_en=PATH  exclude=TEST_PATH  config=FILE
 #                                     set="k=v k2=v2"  out=DIR
 # A glob in mono must be quoted so make passes it on:  make lang=yo augment mono='data/yo/*.txt'
 
@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 AUGMENT_ARGS = --lang $(lang) $(if $(mono),--mono $(mono)) $(if $(parallel),--parallel $(parallel)) \
+	$(if $(mono_en),--mono-en $(mono_en)) \
 	$(if $(config),--config $(config)) $(if $(exclude),--exclude $(exclude)) $(if $(out),--out $(out)) \
 	$(foreach s,$(set),--set $(s))
 

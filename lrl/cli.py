@@ -26,7 +26,8 @@ def _augment(args: argparse.Namespace) -> int:
     if args.exclude:
         overrides["decontaminate.exclude"] = args.exclude
     cfg = config.resolve(plugin.defaults, str(plugin.manifest), args.config, overrides)
-    result = run(plugin, cfg, Inputs(mono=args.mono, parallel=args.parallel), progress=not args.quiet)
+    result = run(plugin, cfg, Inputs(mono=args.mono, parallel=args.parallel, mono_en=args.mono_en),
+                 progress=not args.quiet)
     for line in summary_lines(result.manifest, result.kept_by_origin, result.run_dir):
         print(line)
     return 0
@@ -167,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="monolingual text in the language (txt, tsv, jsonl, conll, parquet, datasets folder)")
     a.add_argument("--parallel", nargs="+", default=[], metavar="PATH",
                    help="English–language pairs (tsv with header, jsonl, datasets folder, or EN_FILE,LRL_FILE)")
+    a.add_argument("--mono-en", nargs="+", default=[], metavar="PATH",
+                   help="English monolingual text to forward-translate into the language (origin ft)")
     a.add_argument("--exclude", nargs="+", default=[], metavar="PATH",
                    help="test data to keep out of the output (rows whose either side occurs in it are rejected)")
     a.add_argument("--config", type=Path, help="a TOML file of settings (same keys as --set)")

@@ -51,6 +51,8 @@ PACKAGES = ("ctranslate2", "sentencepiece", "sacrebleu", "transformers", "datase
 class Inputs:
     mono: list[str]
     parallel: list[str]
+    #: English monolingual text, forward-translated into the language (origin "ft")
+    mono_en: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -87,7 +89,8 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
     # Generators that consume filtered rows (back-translation, paraphrase) come after the input filters,
     # so no model time is spent on rows that would be rejected anyway; they bring their own filters for
     # the rows they create.
-    steps += build_generators(plugin, cfg, expand(inputs.parallel) if inputs else [], progress)
+    steps += build_generators(plugin, cfg, expand(inputs.parallel) if inputs else [], progress,
+                              english_mono=bool(inputs and inputs.mono_en))
     if decontaminate is not None:
         # Synthetic sides are new text: check them against the test set too.
         late = copy.copy(decontaminate)
@@ -110,6 +113,7 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
     sources: list[Iterable[Record]] = []
     parallel = expand(inputs.parallel)
     mono = expand(inputs.mono)
+    mono_en = expand(inputs.mono_en)
     if not parallel and not mono:
         parallel = [str(plugin.file("examples"))]
         opts.src_column, opts.tgt_column = "en", plugin.code
@@ -118,7 +122,7 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
         default_mono = plugin.file("mono") if plugin.file("mono").is_file() else plugin.file("examples")
         mono = [str(default_mono)] if default_mono.is_file() else []
     used: set[str] = set()
-    for kind, specs in (("parallel", parallel), ("mono", mono)):
+    for kind, specs in (("parallel", parallel), ("mono", mono), ("mono_en", mono_en)):
         for spec in specs:
             st = InputStats()
             input_stats.append((spec, kind, st))
@@ -127,7 +131,9 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
             unique = next(p for p in (prefix if n == 1 else f"{prefix}#{n}" for n in itertools.count(1))
                           if p not in used)
             used.add(unique)
-            sources.append(read(spec, dataclasses.replace(opts, id_prefix=unique), kind == "parallel", st))
+            side = "src" if kind == "mono_en" else "tgt"
+            sources.append(read(spec, dataclasses.replace(opts, id_prefix=unique, mono_side=side),
+                                kind == "parallel", st))
     if cfg["templates"]["enabled"] and cfg["templates"]["count"] > 0:
         sources.append(TemplateGenerator(plugin.file("lexicon"), plugin.file("templates"), plugin.code,
                                          cfg["templates"]["count"], cfg["seed"], plugin.fingerprint()))

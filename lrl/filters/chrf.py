@@ -24,10 +24,14 @@ class RoundTripChrF(Filter):
     name = "chrf"
     applies_to = frozenset({"bt"})
 
-    def __init__(self, forward: Translator, min_chrf: float, batch_size: int = 64) -> None:
+    def __init__(self, forward: Translator, min_chrf: float, batch_size: int = 64, reverse: bool = False) -> None:
+        """``forward`` translates English→LRL and the round trip is compared with the real LRL side; with
+        ``reverse`` (forward-translated rows, whose English is the real side) ``forward`` must translate
+        LRL→English and the round trip is compared with the English."""
         from sacrebleu.metrics import CHRF
 
         self.forward = forward
+        self.reverse = reverse
         self.min_chrf = min_chrf
         self.batch_size = batch_size
         self.metric = CHRF()  # one object: sentence_chrf would build a new metric for every row
@@ -36,9 +40,14 @@ class RoundTripChrF(Filter):
         self.metric.sentence_score("a", ["a"])
 
     def score_batch(self, records: list[Record]) -> list[dict[str, float | str]]:
-        back = self.forward.translate([untag(r.src) for r in records])
-        return [{"roundtrip": round(self.metric.sentence_score(hyp, [r.tgt]).score, 2)}
-                for r, hyp in zip(records, back, strict=True)]
+        if self.reverse:
+            back = self.forward.translate([r.tgt for r in records])
+            refs = [r.src for r in records]
+        else:
+            back = self.forward.translate([untag(r.src) for r in records])
+            refs = [r.tgt for r in records]
+        return [{"roundtrip": round(self.metric.sentence_score(hyp, [ref]).score, 2)}
+                for ref, hyp in zip(refs, back, strict=True)]
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
         value = float(scores["roundtrip"])

@@ -24,8 +24,8 @@ class Length(Filter):
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
         for side, n in (("src", len(record.src)), ("tgt", len(record.tgt))):
-            if side == "src" and n == 0:
-                continue  # monolingual row
+            if n == 0:
+                continue  # monolingual row: only one side
             if n < self.min_chars:
                 return f"too-short: {side} has {n} characters (< {self.min_chars})"
             if n > self.max_chars:

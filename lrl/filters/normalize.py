@@ -52,10 +52,12 @@ class Normalize(Mapper):
         return text
 
     def apply(self, record: Record) -> str | None:
+        # A row has the language side, or (English monolingual input for forward translation) only the
+        # English side; whichever side it had must survive normalization.
         had_src = bool(record.src.strip())
         record.src = self.text(record.src)
         record.tgt = self.text(record.tgt)
-        if not record.tgt:
+        if not record.tgt and (not had_src or record.origin != "mono"):
             return "empty: nothing left of the language side after normalization"
         if had_src and not record.src:
             return "empty: nothing left of the English side after normalization"

@@ -36,6 +36,8 @@ class Script(Filter):
         return {"tgt_share": round(share, 4)}
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
+        if not record.tgt:
+            return None  # English monolingual row, before forward translation
         share = float(scores["tgt_share"])
         if share < self.min_share:
             return f"script: only {share:.0%} of the letters are {self.script} (< {self.min_share:.0%})"

@@ -20,13 +20,18 @@ TAG = "<BT> "
 
 
 class BackTranslate(BatchGenerator):
+    """Back-translation of monolingual LRL rows (new ``bt`` rows) and, when given an English→LRL
+    translator, forward translation of English monolingual rows (the row itself gains its LRL side and
+    becomes origin ``ft``)."""
+
     name = "bt"
-    progress_label = "back-translate"
+    progress_label = "translate"
 
     def __init__(self, translator: Translator, settings: dict[str, Any] | None = None,
                  batch_size: int = 64, tagged: bool = False, progress: bool = True,
-                 model_info: dict[str, Any] | None = None) -> None:
+                 model_info: dict[str, Any] | None = None, forward: Translator | None = None) -> None:
         self.translator = translator
+        self.forward = forward
         self.settings = dict(settings or {})
         self.batch_size = max(1, batch_size)
         self.tagged = tagged
@@ -35,21 +40,41 @@ class BackTranslate(BatchGenerator):
         self.model_info = dict(model_info or {})
 
     def wants(self, record: Record) -> bool:
-        return not record.src and bool(record.tgt)
+        if not record.src and record.tgt:
+            return True
+        return self.forward is not None and bool(record.src) and not record.tgt
 
     def emit(self, parents: list[Record], ctx: RunContext) -> Iterator[Record]:
         st = ctx.stats[self.name]
-        provenance = {"model": dict(self.translator.identity), "settings": self.settings,
-                      "seed": ctx.seed, "tagged": self.tagged}
-        english = self.translator.translate([r.tgt for r in parents])
-        for rec, en in zip(parents, english, strict=True):
+        mono = [r for r in parents if not r.src]
+        english = [r for r in parents if r.src]
+        by_id: dict[int, str] = {}
+        if mono:
+            by_id.update(zip(map(id, mono), self.translator.translate([r.tgt for r in mono]), strict=True))
+        if english:
+            assert self.forward is not None
+            by_id.update(zip(map(id, english), self.forward.translate([r.src for r in english]), strict=True))
+        for rec in parents:
+            out = by_id[id(rec)].strip()
             st.passed += 1
+            if rec.src:  # forward translation: the English row gets its (synthetic) language side
+                assert self.forward is not None
+                rec.tgt, rec.origin = out, "ft"
+                rec.provenance = {**rec.provenance, "model": dict(self.forward.identity),
+                                  "settings": self.settings, "seed": ctx.seed}
+                if not out:
+                    st.passed -= 1
+                    ctx.reject(rec, self.name, "ft-empty: the model returned no translation")
+                    continue
+                yield rec
+                continue
             yield rec
-            en = en.strip()
-            child = Record(id=f"bt:{rec.id}", src=(TAG + en) if self.tagged and en else en,
-                           tgt=rec.tgt, origin="bt", parent_id=rec.id, provenance=dict(provenance))
+            child = Record(id=f"bt:{rec.id}", src=(TAG + out) if self.tagged and out else out,
+                           tgt=rec.tgt, origin="bt", parent_id=rec.id,
+                           provenance={"model": dict(self.translator.identity), "settings": self.settings,
+                                       "seed": ctx.seed, "tagged": self.tagged})
             ctx.stats.created(self.name)
-            if not en:
+            if not out:
                 ctx.reject(child, self.name, "bt-empty: the model returned no English")
                 continue
             st.passed += 1
@@ -57,10 +82,10 @@ class BackTranslate(BatchGenerator):
 
     def signature(self) -> dict[str, Any]:
         return {"model": self.translator.identity, "settings": self.settings, "tagged": self.tagged,
-                "batch_size": self.batch_size, **self.model_info}
+                "batch_size": self.batch_size,
+                "forward_model": self.forward.identity if self.forward is not None else None, **self.model_info}
 
 
 def untag(text: str) -> str:
     """The English of a back-translated row without the ``<BT>`` tag."""
     return text[len(TAG):] if text.startswith(TAG) else text
-

@@ -14,11 +14,17 @@ from lrl.step import Step
 
 
 def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | None = None,
-                     progress: bool = True) -> list[Step]:
-    """``parallel``: the run's parallel input specs (already expanded), the seed IBM-1 learns from."""
+                     progress: bool = True, english_mono: bool = False) -> list[Step]:
+    """``parallel``: the run's parallel input specs (already expanded), the seed IBM-1 learns from;
+    ``english_mono``: the run reads English monolingual text, to be forward-translated."""
     steps: list[Step] = []
     if cfg["bt"]["enabled"]:
-        steps += _back_translation(plugin, cfg, parallel or [], progress)
+        steps += _back_translation(plugin, cfg, parallel or [], progress, english_mono)
+    elif english_mono:
+        from lrl.errors import ConfigError
+
+        raise ConfigError("English monolingual input (--mono-en) is forward-translated by the translation "
+                          "step: it needs bt.enabled = true")
     # After back-translation, so that paraphrases of monolingual rows stay monolingual.
     if cfg["paraphrase"]["enabled"]:
         from lrl.generate.paraphrase import build_paraphrase
@@ -110,7 +116,8 @@ def _prefer_cached(plugin: Plugin, cfg: dict[str, Any], backward: Any, forward: 
     return out["backward"], out["forward"], info
 
 
-def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], progress: bool) -> list[Step]:
+def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], progress: bool,
+                      english_mono: bool = False) -> list[Step]:
     from lrl.errors import ConfigError
     from lrl.filters.chrf import ForcedDecode, RoundTripChrF
     from lrl.filters.langid import LangID
@@ -167,20 +174,22 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
 
         backward = CT2Translator(res.path, res.kind, *langs(res.kind, False), decode, res.identity)
         forward = None
-        if bt["score"] != "none":
+        if bt["score"] != "none" or english_mono:
             if bt["forward_model"]:
                 fres = resolve(bt["forward_model"], "auto", quant)
                 forward = CT2Translator(fres.path, fres.kind, *langs(fres.kind, True), decode, fres.identity)
             elif res.kind == "marian":
-                raise ConfigError(f"bt.score = {bt['score']!r} with a Marian model needs the English→"
-                                  f"{plugin.name} model too: set bt.forward_model (or bt.score = \"none\")")
+                raise ConfigError(f"bt.score = {bt['score']!r} and forward translation with a Marian model need "
+                                  f"the English→{plugin.name} model too: set bt.forward_model (or "
+                                  "bt.score = \"none\" without --mono-en)")
             else:
                 forward = backward.reversed()
 
     length = Length(**cfg["filters"]["length"])
     length.name, length.applies_to = "bt-length", frozenset({"bt"})
     steps: list[Step] = [BackTranslate(backward, settings, batch_size=64, tagged=bt["tagged"],
-                                       progress=progress, model_info=info), length]
+                                       progress=progress, model_info=info,
+                                       forward=forward if english_mono else None), length]
     lid = cfg["filters"]["langid"]
     if lid["enabled"]:
         # Judges the new English side (the LRL side passed language ID before back-translation).
@@ -192,4 +201,31 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
         steps.append(RoundTripChrF(forward, bt["min_chrf"]))
     elif bt["score"] == "forced":
         steps.append(ForcedDecode(forward, bt["min_logprob"]))
+    if english_mono:
+        steps += _forward_filters(plugin, cfg, backward)
+    return steps
+
+
+def _forward_filters(plugin: Plugin, cfg: dict[str, Any], backward: Any) -> list[Step]:
+    """Forward-translated rows got a new language side: judge it like an input's (length ratio, script,
+    tone, language ID) and by a round trip back to the real English."""
+    from lrl.filters.chrf import RoundTripChrF
+    from lrl.filters.langid import LangID
+    from lrl.filters.length import Length
+    from lrl.filters.orthography import ToneMarks
+    from lrl.filters.script import Script
+    from lrl.languages.plugin import SCRIPTS
+
+    f, o, ft = cfg["filters"], plugin.orthography, frozenset({"ft"})
+    steps: list[Any] = [Length(**f["length"])]
+    if f["script"]["enabled"]:
+        steps.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"]))
+    if o["tone_check"] != "off":
+        steps.append(ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"]))
+    if f["langid"]["enabled"]:
+        steps.append(LangID.from_settings(plugin, f["langid"]))
+    if cfg["bt"]["score"] == "roundtrip":
+        steps.append(RoundTripChrF(backward, cfg["bt"]["min_chrf"], reverse=True))
+    for step in steps:
+        step.name, step.applies_to = f"ft-{step.name}", ft
     return steps

@@ -46,6 +46,8 @@ class ReadOptions:
     lang_names: tuple[str, ...] = ()
     #: row ids are ``<id_prefix>:<line>``; default ``<origin>:<file name>`` (the pipeline makes it unique)
     id_prefix: str = ""
+    #: for monolingual input: "tgt" (text in the language) or "src" (English text, for forward translation)
+    mono_side: str = "tgt"
 
 
 @dataclass
@@ -124,8 +126,10 @@ class _Rows:
             self.stats.blank_lines += 1
             return None
         self.stats.rows += 1
-        rec = Record(id=f"{self.tag}:{line}", src=src if self.parallel else "", tgt=tgt,
-                     origin=self.origin, provenance={"source": str(self.path), "line": line})
+        if not self.parallel:  # readers put monolingual text in tgt; English text belongs in src
+            src, tgt = (tgt, "") if self.opts.mono_side == "src" else ("", tgt)
+        rec = Record(id=f"{self.tag}:{line}", src=src, tgt=tgt, origin=self.origin,
+                     provenance={"source": str(self.path), "line": line})
         if bad:
             self.stats.bad_rows += 1
             rec.pre_rejected = ("read", bad)
