@@ -81,9 +81,11 @@ DEFAULTS: dict[str, Any] = {
         "sampling_temperature": 1.0,
         # int8 on CPU: ~2x faster than float32 at no measurable chrF cost (DESIGN.md).
         "compute_type": "int8",
-        # Throughput favours parallel batches (inter) over threads inside one batch (intra; 0 = auto).
-        "inter_threads": 1,
-        "intra_threads": 0,
+        # Parallel batches (inter; 0 = one per CPU core, weights shared) with one thread each beat threads
+        # inside one batch: on 2 cores, an OPUS-MT-shaped model ran 1.3x faster with 2x1 than 1x1, and
+        # 1x2 was slower than 1x1 (`python eval/bench/bench_ct2_threads.py`).
+        "inter_threads": 0,
+        "intra_threads": 1,
         "max_batch_size": 32,
         # Prefix synthetic English with "<BT> " (tagged back-translation, Caswell et al. 2019).
         "tagged": False,

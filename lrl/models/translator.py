@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,8 +53,8 @@ class DecodeSettings:
     sampling_temperature: float = 1.0
     max_batch_size: int = 32
     compute_type: str = "int8"
-    inter_threads: int = 1
-    intra_threads: int = 0
+    inter_threads: int = 0  # 0 = one per CPU core
+    intra_threads: int = 1
     max_decoding_length: int = 256
     seed: int = 0
 
@@ -123,7 +124,8 @@ class CT2Translator:
         s = self.settings
         self._ct2 = ct2
         self.model = ct2.Translator(str(self.model_dir), device=device, compute_type=s.compute_type,
-                                    inter_threads=s.inter_threads, intra_threads=s.intra_threads)
+                                    inter_threads=s.inter_threads or os.cpu_count() or 1,
+                                    intra_threads=s.intra_threads)
         self._load_tokenizer()
         if self.kind != "marian":
             self._check_lang(src_lang)
