@@ -82,8 +82,8 @@ DEFAULTS: dict[str, Any] = {
         # int8 on CPU: ~2x faster than float32 at no measurable chrF cost (DESIGN.md).
         "compute_type": "int8",
         # Parallel batches (inter; 0 = one per CPU core, weights shared) with one thread each beat threads
-        # inside one batch: on 2 cores, an OPUS-MT-shaped model ran 1.3x faster with 2x1 than 1x1, and
-        # 1x2 was slower than 1x1 (`python eval/bench/bench_ct2_threads.py`).
+        # inside one batch: on 2 idle cores, an OPUS-MT-shaped int8 model ran 1.9x faster with 2x1 than
+        # 1x1, while 1x2 gained 1.03x (`python eval/bench/bench_ct2_threads.py`).
         "inter_threads": 0,
         "intra_threads": 1,
         "max_batch_size": 32,
