@@ -54,7 +54,9 @@ DEFAULT_SYSTEMS = (
     System("+ back-translation", ("bt",)),
     System("+ paraphrase", ("paraphrase", "pivot")),
     System("all", SYNTHETIC),
+    System("all, synthetic ≤ 0.5× seed", SYNTHETIC, ratio=0.5),
     System("all, synthetic ≤ 1× seed", SYNTHETIC, ratio=1.0),
+    System("all, synthetic ≤ 2× seed", SYNTHETIC, ratio=2.0),
     System("all, tagged back-translation", SYNTHETIC, tagged=True),
 )
 
