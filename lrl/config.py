@@ -51,7 +51,8 @@ DEFAULTS: dict[str, Any] = {
             # A side is kept when the probability of its expected label plus its acceptable labels reaches
             # the side's minimum. The LRL side must clearly be the language; the English side only has to
             # be plausibly English: on MENYO-20k, real English lines fall below 0.1 in ~2.6% of cases
-            # (short lines, names), while Yoruba or Hausa put on the English side never reach 0.07.
+            # (short lines, names), while Yoruba or Hausa put on the English side never reach 0.07
+            # (`python eval/langid_sides.py`).
             "tgt_min_prob": 0.5,
             "src_min_prob": 0.1,
             "src_label": "en",
