@@ -67,9 +67,7 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
     """The filter chain, cheapest and most selective first: dedup before language ID gives the same kept
     set faster (measured on OpusFilter, DESIGN.md)."""
     f = cfg["filters"]
-    normalize = Normalize(plugin.orthography["replace"], cfg["normalize"]["strip_controls"],
-                          cfg["normalize"]["collapse_whitespace"], plugin.load_rules(),
-                          plugin.orthography["options"])
+    normalize = Normalize.for_plugin(plugin, cfg["normalize"])
     steps: list[Step] = [normalize]
     decontaminate = None
     if cfg["decontaminate"]["exclude"]:

@@ -30,10 +30,11 @@ from lrl.evaluation.downstream import MODELS, train_and_translate
 from lrl.evaluation.metrics import paired_bootstrap, shuffle_words
 from lrl.filters.decontaminate import Decontaminate
 from lrl.filters.normalize import Normalize
-from lrl.io.readers import InputStats, ReadOptions, expand, read
+from lrl.io.readers import ReadOptions, read_pairs
 from lrl.languages.plugin import Plugin
 
-SYNTHETIC = ("template", "bt", "paraphrase", "pivot")
+#: Origins of rows the eval may add to the seed (everything lrl generates; "mono" rows have no English).
+SYNTHETIC = ("template", "bt", "ft", "paraphrase", "pivot")
 BT_TAG = "<BT> "
 
 
@@ -82,14 +83,7 @@ class EvalSettings:
 
 
 def _pairs(specs: list[str], plugin: Plugin, norm: Normalize) -> list[tuple[str, str]]:
-    opts = ReadOptions(lang_names=(plugin.code, plugin.iso639_3, plugin.name))
-    out = []
-    for spec in expand(specs):
-        for rec in read(spec, opts, True, InputStats()):
-            en, xx = norm.text(rec.src), norm.text(rec.tgt)
-            if en and xx:
-                out.append((en, xx))
-    return out
+    return list(read_pairs(specs, ReadOptions(lang_names=(plugin.code, plugin.iso639_3, plugin.name)), norm.text))
 
 
 def _augment(plugin: Plugin, s: EvalSettings) -> Path:
@@ -169,7 +163,7 @@ def run_eval(plugin: Plugin, s: EvalSettings, systems: tuple[System, ...] = DEFA
     if s.model not in MODELS:
         raise ConfigError(f"eval model must be one of {', '.join(MODELS)}, not {s.model!r}")
     started = time.time()
-    norm = Normalize(plugin.orthography["replace"], rules=plugin.load_rules(), options=plugin.orthography["options"])
+    norm = Normalize.for_plugin(plugin)
     test = _pairs([s.test], plugin, norm)
     if s.test_max:
         test = test[: s.test_max]

@@ -39,6 +39,15 @@ class Normalize(Mapper):
         self.hook = getattr(rules, "normalize", None)
         self.options = dict(options or {})
 
+    @classmethod
+    def for_plugin(cls, plugin: Any, settings: dict[str, Any] | None = None) -> Normalize:
+        """The normalizer a run uses for ``plugin``: its replacements, its rules.py with its options, and
+        the run's ``normalize`` settings. Everything that trains on or compares with pipeline text (the
+        back-translator's seed, bootstrap, eval) must normalize the same way, so it is built here only."""
+        s = settings or {}
+        return cls(plugin.orthography["replace"], s.get("strip_controls", True), s.get("collapse_whitespace", True),
+                   plugin.load_rules(), plugin.orthography["options"])
+
     def text(self, text: str) -> str:
         for a, b in self.replace:
             text = text.replace(a, b)

@@ -289,25 +289,15 @@ class SampledLexicalTranslator:
         return rng.choices([w for w, _ in cands], weights=weights)[0]
 
     def translate_one(self, text: str) -> str:
-        from lrl.models.ibm1 import detokenize, tokenize
+        from lrl.models.ibm1 import translate_words
 
         rng = random.Random(f"{self.seed}\t{text}")
-        out: list[str] = []
-        for i, tok in enumerate(tokenize(text)):
-            if not (tok[:1].isalnum() or tok[:1] == "_"):
-                out.append(tok)
-                continue
-            low = tok.lower()
-            cands = self.table.get(low)
-            if not cands:
-                out.append(tok)  # names, numbers, unseen words are copied
-                continue
-            tr = self._pick(rng, cands)
-            if tok[0].isupper() and (i > 0 or tok != low):
-                tr = tr[:1].upper() + tr[1:]
-            out.append(tr)
-        joined = detokenize(out)
-        return joined[:1].upper() + joined[1:] if text[:1].isupper() else joined
+
+        def choose(word: str) -> str | None:
+            cands = self.table.get(word)
+            return self._pick(rng, cands) if cands else None
+
+        return translate_words(text, choose)
 
     def translate(self, texts: list[str]) -> list[str]:
         return [self.translate_one(t) for t in texts]

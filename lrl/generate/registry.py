@@ -45,15 +45,12 @@ def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tup
         list[tuple[str, str]], list[tuple[str, str]]]:
     """(real seed pairs, extra pairs): the run's parallel inputs and the plugin's examples, normalized
     like the pipeline does; then rendered template pairs and lexicon entries."""
-    import itertools
-
     from lrl.filters.normalize import Normalize
     from lrl.generate.templates import TemplateGenerator, load_lexicon
-    from lrl.io.readers import InputStats, ReadOptions, read
+    from lrl.io.readers import ReadOptions, read_pairs
 
     i = cfg["inputs"]
-    norm = Normalize(plugin.orthography["replace"], cfg["normalize"]["strip_controls"],
-                     cfg["normalize"]["collapse_whitespace"], plugin.load_rules())
+    norm = Normalize.for_plugin(plugin, cfg["normalize"])
     limit = cfg["bt"]["ibm1_max_pairs"]
     seed: list[tuple[str, str]] = []
     specs = [(s, i["src_column"], i["tgt_column"]) for s in parallel]
@@ -64,12 +61,8 @@ def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tup
         opts = ReadOptions(bad_rows="skip", tsv_quoting=i["tsv_quoting"], src_column=src_col,
                            tgt_column=tgt_col, max_rows=i["max_rows"],
                            lang_names=(plugin.code, plugin.iso639_3, plugin.name))
-        for rec in itertools.islice(read(spec, opts, True, InputStats()), max(limit - len(seed), 0)):
-            if rec.pre_rejected:
-                continue
-            en, xx = norm.text(rec.src), norm.text(rec.tgt)
-            if en and xx:
-                seed.append((en, xx))
+        if len(seed) < limit:
+            seed += read_pairs([spec], opts, norm.text, limit - len(seed))
     extra: list[tuple[str, str]] = []
     lexicon, templates = plugin.file("lexicon"), plugin.file("templates")
     if lexicon.is_file():
@@ -82,6 +75,15 @@ def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tup
 
 
 IBM1_TYPICAL_CHRFPP = 23.0
+#: The bt settings that are CTranslate2 decoding settings.
+DECODE_KEYS = ("beam_size", "sampling_topk", "sampling_temperature", "compute_type", "inter_threads",
+               "intra_threads", "max_batch_size")
+
+
+def _decode_settings(cfg: dict[str, Any]) -> Any:
+    from lrl.models.translator import DecodeSettings
+
+    return DecodeSettings(**{k: cfg["bt"][k] for k in DECODE_KEYS}, seed=cfg["seed"])
 
 
 def _prefer_cached(plugin: Plugin, cfg: dict[str, Any], backward: Any, forward: Any,
@@ -90,12 +92,9 @@ def _prefer_cached(plugin: Plugin, cfg: dict[str, Any], backward: Any, forward: 
     The two dev sets differ (each model holds out part of its own seed), so this is a rough comparison;
     the choice and both scores go to the manifest."""
     from lrl.models.catalog import best_bootstrap
-    from lrl.models.translator import CT2Translator, DecodeSettings
+    from lrl.models.translator import CT2Translator
 
-    bt = cfg["bt"]
-    decode = DecodeSettings(**{k: bt[k] for k in ("beam_size", "sampling_topk", "sampling_temperature",
-                                                    "compute_type", "inter_threads", "intra_threads",
-                                                    "max_batch_size")}, seed=cfg["seed"])
+    decode = _decode_settings(cfg)
     dev = info.get("dev") or {}
     chosen: dict[str, Any] = {}
     out = {"backward": backward, "forward": forward}
@@ -130,8 +129,7 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
         raise ConfigError(f"bt.score must be roundtrip, forced or none, got {bt['score']!r}")
     if bt["kind"] not in ("auto", "marian", "nllb", "m2m100", "ibm1"):
         raise ConfigError(f"bt.kind must be auto, marian, nllb, m2m100 or ibm1, got {bt['kind']!r}")
-    settings = {k: bt[k] for k in ("beam_size", "sampling_topk", "sampling_temperature", "compute_type",
-                                   "inter_threads", "intra_threads", "max_batch_size")}
+    settings = {k: bt[k] for k in DECODE_KEYS}
     info: dict[str, Any] = {}
     backward: Translator
     forward: Any
@@ -155,10 +153,10 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
                               "score by forced decoding — use bt.score = \"roundtrip\"")
     else:
         from lrl.models.resolve import resolve
-        from lrl.models.translator import CT2Translator, DecodeSettings
+        from lrl.models.translator import CT2Translator
 
         quant = bt["compute_type"] if bt["compute_type"].startswith("int8") else None
-        decode = DecodeSettings(**settings, seed=cfg["seed"])
+        decode = _decode_settings(cfg)
         res = resolve(bt["model"], bt["kind"], quant)
 
         def langs(kind: str, src_en: bool) -> tuple[str, str]:

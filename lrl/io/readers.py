@@ -21,7 +21,7 @@ import glob
 import itertools
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -311,3 +311,21 @@ def read(spec: str, opts: ReadOptions, parallel: bool, stats: InputStats) -> Ite
         count += 1
         if opts.max_rows and count >= opts.max_rows:
             return
+
+
+def read_pairs(specs: Iterable[str], opts: ReadOptions, normalize: Callable[[str], str] | None = None,
+               limit: int = 0) -> Iterator[tuple[str, str]]:
+    """Normalized (English, language) pairs for *training a model* (a back-translator, bootstrap, eval):
+    rows the readers could not use and pairs with an empty side are skipped here, because they are data
+    for a model, not output rows (the pipeline counts its own rows). At most ``limit`` pairs (0 = all)."""
+    n = 0
+    for spec in expand(specs):
+        for rec in read(spec, opts, True, InputStats()):
+            if rec.pre_rejected:
+                continue
+            en, xx = (normalize(rec.src), normalize(rec.tgt)) if normalize else (rec.src, rec.tgt)
+            if en and xx:
+                yield en, xx
+                n += 1
+                if limit and n >= limit:
+                    return

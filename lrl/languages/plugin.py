@@ -103,6 +103,7 @@ class Plugin:
     files: dict[str, str]
     rules: bool
     defaults: dict[str, Any] = field(default_factory=dict)
+    _fingerprint: str = field(default="", repr=False, compare=False)
 
     @property
     def manifest(self) -> Path:
@@ -112,13 +113,16 @@ class Plugin:
         return self.path / self.files[kind]
 
     def fingerprint(self) -> str:
-        """A hash of every file of the plugin, for provenance: same hash, same data."""
+        """A hash of every file of the plugin, for provenance: same hash, same data (computed once)."""
+        if self._fingerprint:
+            return self._fingerprint
         h = hashlib.sha256()
         for p in sorted(self.path.rglob("*")):
             if p.is_file() and "__pycache__" not in p.parts:
                 h.update(p.relative_to(self.path).as_posix().encode())
                 h.update(p.read_bytes())
-        return h.hexdigest()[:12]
+        self._fingerprint = h.hexdigest()[:12]
+        return self._fingerprint
 
     def load_rules(self) -> Any:
         """The plugin's ``rules.py`` module, loaded only when the manifest declares ``rules = true``."""

@@ -118,20 +118,10 @@ class BootstrapResult:
 def load_pairs(specs: Sequence[str], normalize: Callable[[str], str] | None = None,
                lang_names: tuple[str, ...] = (), max_rows: int = 0) -> list[Pair]:
     """Parallel pairs (English, language) from files lrl's readers understand, normalized."""
-    from lrl.io.readers import InputStats, ReadOptions, expand, read
+    from lrl.io.readers import ReadOptions, read_pairs
 
     opts = ReadOptions(tsv_quoting="csv", lang_names=lang_names, max_rows=max_rows)
-    out: list[Pair] = []
-    for spec in expand(specs):
-        for rec in read(spec, opts, True, InputStats()):
-            if rec.pre_rejected is not None:
-                continue
-            en, lrl = rec.src, rec.tgt
-            if normalize is not None:
-                en, lrl = normalize(en), normalize(lrl)
-            if en and lrl:
-                out.append(Pair(en, lrl))
-    return out
+    return [Pair(en, xx) for en, xx in read_pairs(specs, opts, normalize)]
 
 
 def pairs_hash(pairs: Iterable[Pair]) -> str:
@@ -518,7 +508,7 @@ def bootstrap(plugin: Any, parallel: Sequence[str], settings: BootstrapSettings 
     if plugin is not None:
         from lrl.filters.normalize import Normalize
 
-        norm = Normalize(plugin.orthography["replace"], rules=plugin.load_rules()).text
+        norm = Normalize.for_plugin(plugin).text
         names = (plugin.code, plugin.iso639_3, plugin.name)
     specs = list(parallel)
     if not specs and plugin is not None:

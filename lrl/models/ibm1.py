@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,26 @@ def _best(pair_src: np.ndarray, pair_tgt: np.ndarray, prob: np.ndarray, src_voca
     return out
 
 
+def translate_words(text: str, choose: Callable[[str], str | None]) -> str:
+    """Word by word: ``choose(lower-cased word)`` gives its translation, or None to copy the word (a name,
+    a number, a word the seed never showed); punctuation passes through and capitals carry over."""
+    out: list[str] = []
+    for i, tok in enumerate(tokenize(text)):
+        if not _is_word(tok):
+            out.append(tok)
+            continue
+        low = tok.lower()
+        tr = choose(low)
+        if tr is None:
+            out.append(tok)
+            continue
+        if tok[0].isupper() and (i > 0 or tok != low):
+            tr = tr[:1].upper() + tr[1:]
+        out.append(tr)
+    joined = detokenize(out)
+    return joined[:1].upper() + joined[1:] if text[:1].isupper() else joined
+
+
 class IBM1Direction:
     """One direction of an :class:`IBM1Model`, as a :class:`~lrl.models.translator.Translator`."""
 
@@ -124,22 +144,7 @@ class IBM1Direction:
         self.identity = identity
 
     def translate_one(self, text: str) -> str:
-        out: list[str] = []
-        table = self.table
-        for i, tok in enumerate(tokenize(text)):
-            if not _is_word(tok):
-                out.append(tok)
-                continue
-            low = tok.lower()
-            tr = table.get(low)
-            if tr is None:
-                out.append(tok)  # a name, a number, or a word the seed never showed
-                continue
-            if tok[0].isupper() and (i > 0 or tok != low):
-                tr = tr[:1].upper() + tr[1:]
-            out.append(tr)
-        text_out = detokenize(out)
-        return text_out[:1].upper() + text_out[1:] if text[:1].isupper() else text_out
+        return translate_words(text, self.table.get)
 
     def translate(self, texts: list[str]) -> list[str]:
         return [self.translate_one(t) for t in texts]
