@@ -239,7 +239,8 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         "config": cfg,
         "inputs": [{"path": spec, "kind": kind, "sha256": _hash_spec(spec), "rows": st.rows,
                     "blank_lines": st.blank_lines, "bad_rows": st.bad_rows} for spec, kind, st in input_stats],
-        "steps": [{"name": s.name, "signature": s.signature()} for s in steps],
+        "steps": [{"name": s.name, "applies_to": sorted(a) if (a := getattr(s, "applies_to", None)) is not None
+                   else None, "signature": s.signature()} for s in steps],
         "stages": stats.as_dict(),
         "kept_by_origin": dict(kept_by_origin.most_common()),
         "totals": totals,

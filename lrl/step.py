@@ -34,14 +34,20 @@ class StageStats:
     passed: int = 0
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    #: Rejections per (origin, reason): lets the summary say why back-translations in particular died.
+    by_origin: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
+        per_origin: dict[str, dict[str, int]] = {}
+        for (origin, reason), n in sorted(self.by_origin.items(), key=lambda x: (x[0][0], -x[1])):
+            per_origin.setdefault(origin, {})[reason] = n
         return {
             "in": self.seen,
             "created": self.created,
             "out": self.passed,
             "rejected": self.rejected,
             "reasons": dict(self.reasons.most_common()),
+            "rejected_by_origin": per_origin,
         }
 
 
@@ -82,7 +88,9 @@ class RunContext:
     def reject(self, record: Record, stage: str, reason: str) -> None:
         st = self.stats[stage]
         st.rejected += 1
-        st.reasons[reason_key(reason)] += 1
+        key = reason_key(reason)
+        st.reasons[key] += 1
+        st.by_origin[record.origin, key] += 1
         self.on_reject(record, stage, reason)
 
 

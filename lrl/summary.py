@@ -30,6 +30,40 @@ def _model_line(name: str, sig: dict[str, Any]) -> str | None:
     return None
 
 
+#: Below this share of back-translations kept, the summary says plainly that the translator is the problem.
+LOW_SURVIVAL = 0.2
+
+
+def synthetic_survival(manifest: dict[str, Any], origin: str = "bt") -> dict[str, Any] | None:
+    """How many rows of one synthetic origin were made, how many kept, and which stages rejected the rest
+    (from the manifest alone, so the summary, the card and the report agree)."""
+    stages = manifest["stages"]
+    made = int(stages.get(origin, {}).get("created", 0))
+    if not made:
+        return None
+    kept = int(manifest.get("kept_by_origin", {}).get(origin, 0))
+    why: Counter[str] = Counter()
+    for name, st in stages.items():
+        for reason, n in st.get("rejected_by_origin", {}).get(origin, {}).items():
+            why[f"{name}/{reason}"] += n
+    return {"origin": origin, "made": made, "kept": kept, "share": kept / made,
+            "rejected_by": dict(why.most_common())}
+
+
+def _survival_line(manifest: dict[str, Any]) -> list[str]:
+    s = synthetic_survival(manifest)
+    if s is None:
+        return []
+    why = ", ".join(f"{k} {v:,}" for k, v in list(s["rejected_by"].items())[:6])
+    lines = [f"  back-translations kept: {s['kept']:,} of {s['made']:,} ({s['share']:.0%})"
+             + (f"; rejected by {why}" if why else "")]
+    if s["share"] < LOW_SURVIVAL:
+        lines.append("    almost none pass the quality filters: the English from this translator is mostly word "
+                     "salad or leaves words untranslated. A real translator (bt.model=..., see README) or more "
+                     "seed pairs is the fix; lowering thresholds would ship the junk.")
+    return lines
+
+
 def summary_lines(manifest: dict[str, Any], kept_by_origin: Counter[str], run_dir: Path) -> list[str]:
     t = manifest["totals"]
     lines = [f"lrl augment {manifest['language']['code']}: {t['generated']:,} rows in → {t['kept']:,} kept, "
@@ -43,6 +77,7 @@ def summary_lines(manifest: dict[str, Any], kept_by_origin: Counter[str], run_di
         line = _model_line(step["name"], step["signature"])
         if line:
             lines.append(line)
+    lines += _survival_line(manifest)
     latest = run_dir.parent / "latest"
     lines.append(f"  output: {run_dir}  (also {latest})")
     lines.append(f"  load it: datasets.load_dataset(\"{latest}\", split=\"train\")")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from lrl.summary import LOW_SURVIVAL, synthetic_survival
+
 
 def _yaml_list(items: list[str]) -> str:
     return "\n".join(f"- {i}" for i in items)
@@ -75,6 +77,20 @@ def render_card(manifest: dict[str, Any], kept_by_origin: Counter[str], shard_gl
         reasons = ", ".join(f"{k} {v:,}" for k, v in list(st["reasons"].items())[:4])
         lines.append(f"| {name} | {st['in']:,} | {st['created']:,} | {st['out']:,} | {st['rejected']:,} | "
                      f"{reasons} |")
+    survival = synthetic_survival(manifest)
+    if survival is not None:
+        why = ", ".join(f"{k} {v:,}" for k, v in list(survival["rejected_by"].items())[:8]) or "none"
+        lines += [
+            "",
+            "## Back-translations",
+            "",
+            f"{survival['made']:,} back-translated pairs were made and **{survival['kept']:,} kept** "
+            f"({survival['share']:.0%}); the rest were rejected by: {why}.",
+        ]
+        if survival["share"] < LOW_SURVIVAL:
+            lines += ["", "Almost none passed the quality filters: the back-translator's English is mostly word "
+                      "salad or leaves words untranslated. This is the honest outcome, not a fault of the "
+                      "filters; a better translator (`bt.model`) or more seed pairs is what helps."]
     lines += [
         "",
         "## Inputs",
