@@ -277,7 +277,8 @@ def main() -> None:
             w.writerows([p.en, p.lrl] for p in pairs)
         seeds = [str(seed_tsv)]
     extra: dict[str, Any] = {}
-    has_quality = "quality" in config.DEFAULTS
+    # The setting the lead is adding; until it exists the quality filters (if any) learn from the run's input.
+    has_quality = isinstance(config.DEFAULTS.get("quality"), dict) and "train" in config.DEFAULTS["quality"]
     if has_quality:
         extra["quality.train"] = seeds
     plugin = find_plugin(lang)
