@@ -213,6 +213,8 @@ def write_report(lang: str, res: dict[str, Any], results_dir: Path) -> Path:
         lines += ["", f"Damaged rows whose clean source pair also fed another class (the pool was too small): "
                   f"{reused}."]
     lines += ["", "## Clean pairs rejected", "",
+              "\"Clean\" is the source dataset as it is: some of its pairs are themselves damaged (an untranslated "
+              "line, a partial translation), so not every rejected clean pair is a filter's mistake.", "",
               f"Stages: {c['clean']['stages'] or 'none'}. Examples (ids in `out/bench-filters/{lang}/noisy.tsv`; "
               "the text stays out of git, it is shared data — the bench prints it and writes "
               f"`out/bench-filters/{lang}/clean_rejected.tsv`):", ""]
