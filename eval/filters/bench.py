@@ -250,6 +250,8 @@ def main() -> None:
     ap.add_argument("--seed", action="append", help="clean training pairs the quality models learn from")
     ap.add_argument("--n", type=int, default=300, help="rows per class")
     ap.add_argument("--noise-seed", type=int, default=13)
+    ap.add_argument("--foreign", action="append", metavar="CODE=SPEC",
+                    help="sentences of another language (parallel spec: its language side; or a .txt file)")
     ap.add_argument("--mono", help="monolingual text to back-translate for bt-real; 'none' to skip")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--results", type=Path, default=HERE / "results")
@@ -265,7 +267,9 @@ def main() -> None:
     out = a.out or REPO / "out" / "bench-filters" / lang
     src = noise.default_sources(lang)
     clean_lines = None if a.clean else src["clean_lines"]
-    noisy, labels, rows = noise.build(lang, out, a.n, a.noise_seed, a.clean, clean_lines)
+    foreign = [(spec, code, "lrl") for code, _, spec in (f.partition("=") for f in a.foreign)] if a.foreign \
+        else list(src["foreign"])  # type: ignore[call-overload]
+    noisy, labels, rows = noise.build(lang, out, a.n, a.noise_seed, a.clean, clean_lines, foreign)
     t1 = time.perf_counter()
 
     seeds = a.seed or list(src["seed"])  # type: ignore[call-overload]
@@ -278,6 +282,8 @@ def main() -> None:
             w.writerow(["en", lang])
             w.writerows([p.en, p.lrl] for p in pairs)
         seeds = [str(seed_tsv)]
+    if a.clean and any(s == a.clean for s in seeds):
+        print(f"warning: the quality seed is the clean test itself ({a.clean}); pass seed=OTHER_PAIRS", file=sys.stderr)
     extra: dict[str, Any] = {}
     # The setting the lead is adding; until it exists the quality filters (if any) learn from the run's input.
     has_quality = isinstance(config.DEFAULTS.get("quality"), dict) and "train" in config.DEFAULTS["quality"]
@@ -328,7 +334,7 @@ def main() -> None:
                  "seed": [_rel(s) for s in a.seed] if a.seed else
                  [_rel(s) + (f" (lines :{src['seed_lines'].stop})" if src.get("seed_lines") else "")  # type: ignore[union-attr]
                   for s in src["seed"]],  # type: ignore[union-attr]
-                 "foreign": [_rel(s[0]) for s in src["foreign"]]},  # type: ignore[union-attr]
+                 "foreign": [f"{s[1]}: {_rel(s[0])}" for s in foreign]},
         "quality_train_passed": has_quality,
         "tone_check": plugin.orthography["tone_check"],
         "run_dir": str(result.run_dir),

@@ -317,9 +317,14 @@ def default_sources(lang: str) -> dict[str, object]:
 
 
 def load_foreign(specs: Iterable[tuple[str, str, str]]) -> list[Foreign]:
+    """Sentences of other languages: the language side of a parallel spec, or a plain text file's lines."""
     out = []
     for spec, code, _side in specs:
-        out.append(Foreign(code, [p.lrl for p in read_parallel(spec, code)]))
+        if "," not in spec and Path(spec).suffix.lower() == ".txt":
+            with open(spec, encoding="utf-8", errors="replace") as f:
+                out.append(Foreign(code, [t for t in (_clean_text(line) for line in f) if t]))
+        else:
+            out.append(Foreign(code, [p.lrl for p in read_parallel(spec, code)]))
     return out
 
 
@@ -484,14 +489,15 @@ def write(rows: list[Row], out_dir: Path, code: str) -> tuple[Path, Path]:
 
 
 def build(lang: str, out_dir: Path, n: int, seed: int, clean_spec: str | None = None,
-          clean_lines: slice | None = None) -> tuple[Path, Path, list[Row]]:
+          clean_lines: slice | None = None, foreign_specs: list[tuple[str, str, str]] | None = None
+          ) -> tuple[Path, Path, list[Row]]:
     from lrl.languages import find_plugin
 
     src = default_sources(lang)
     if clean_spec is None:
         clean_spec, clean_lines = str(src["clean"]), src["clean_lines"]  # type: ignore[assignment]
     clean = read_parallel(clean_spec, lang, clean_lines)
-    foreign = load_foreign(src["foreign"])  # type: ignore[arg-type]
+    foreign = load_foreign(foreign_specs or src["foreign"])  # type: ignore[arg-type]
     tonal = find_plugin(lang).orthography["tone_check"] != "off"
     rows = make(clean, foreign, plugin_vocab(lang), n, seed, tonal)
     noisy, labels = write(rows, out_dir, lang)
