@@ -4,11 +4,12 @@ class, the share rejected and the stages that rejected it; for clean pairs, the 
     make bench-filters lang=yo                       # MENYO-20k dev (yo), LAFAND dev (ha), HornMT (am)
     make bench-filters lang=ha clean=PATH seed=PATH n=300   # rebuild it from other data
 
-1. ``noise.py`` makes ``out/bench-filters/<lang>/noisy.tsv`` + ``labels.tsv`` from the clean pairs.
-2. The noisy TSV is the only parallel input of a real ``lrl.pipeline.run`` (templates, back-translation,
-   paraphrase and any other generator off; settings otherwise the plugin's). The quality models learn
+1. ``noise.py`` makes ``out/bench-filters/<lang>/noisy/<class>.tsv`` (clean rows, then that class's rows)
+   + ``labels.tsv`` from the clean pairs.
+2. Each class file is the only parallel input of its own real ``lrl.pipeline.run`` (templates,
+   back-translation, paraphrase and any other generator off; settings otherwise the plugin's). The quality models learn
    from the clean *training* data (``quality.train``), when this version of lrl has that setting.
-3. Each row is mapped back to its class by its row id (``seed:noisy.tsv:<line>``) through the kept
+3. Each row is mapped back to its class by its row id (``seed:<class>.tsv:<line>``) through the kept
    parquet shards and ``rejected.jsonl`` (which stage rejected it, and why).
 4. ``bt-real``: a default augment run (IBM-1 learned from the plugin's data, shared monolingual text,
    ``inputs.max_rows``) back-translates real sentences; ``bt_labels/<lang>.tsv`` holds a person's
@@ -27,6 +28,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from collections import Counter, defaultdict
@@ -83,11 +85,13 @@ def _flagged(d: dict[str, Any]) -> bool:
     return any(k.endswith(".toneless") and v for k, v in d["scores"].items())
 
 
-def score_noise(labels: Path, dec: dict[str, dict[str, Any]], noisy: Path) -> dict[str, Any]:
+def score_noise(labels: Path, dec: dict[str, dict[str, Any]], files: list[Path]) -> dict[str, Any]:
     with open(labels, encoding="utf-8", newline="") as f:
         lab = list(csv.DictReader(f, delimiter="\t"))
-    with open(noisy, encoding="utf-8", newline="") as f:
-        text = {f"seed:{noisy.name}:{n}": row for n, row in enumerate(csv.reader(f, delimiter="\t"), 1)}
+    text: dict[str, list[str]] = {}
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as f:
+            text.update({f"seed:{path.name}:{n}": row for n, row in enumerate(csv.reader(f, delimiter="\t"), 1)})
     by: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in lab:
         by[row["class"]].append(row)
@@ -174,6 +178,7 @@ def write_report(lang: str, res: dict[str, Any], results_dir: Path) -> Path:
              + f"; wrong languages: {', '.join(f'`{s}`' for s in res['data']['foreign'])}. "
              f"{res['n']} rows per class, noise seed {res['noise_seed']}.", "",
              "Each damaged row is made from a clean pair; the full definitions are in `eval/filters/noise.py`. "
+             "Each class runs through the pipeline in its own file: the clean rows first, then its rows. "
              "Near-duplicates are copies of clean rows earlier in the file: their share rejected is the share "
              "of *later copies* rejected.", "",
              "| class | n | rejected | kept | top stages (rejected rows) |", "|---|---:|---:|---:|---|"]
@@ -210,12 +215,12 @@ def write_report(lang: str, res: dict[str, Any], results_dir: Path) -> Path:
             lines.append(f"* {cls}: " + ", ".join(f"{k} {v['rejected']}/{v['n']}" for k, v in kinds))
     reused = {k: v["reused_sources"] for k, v in c.items() if v.get("reused_sources")}
     if reused:
-        lines += ["", f"Damaged rows whose clean source pair also fed another class (the pool was too small): "
-                  f"{reused}."]
+        lines += ["", "Each class ran on its own (its rows after the clean rows), so a source pair that fed "
+                  f"two classes (a small pool: {reused}) never met its other copy in one run."]
     lines += ["", "## Clean pairs rejected", "",
               "\"Clean\" is the source dataset as it is: some of its pairs are themselves damaged (an untranslated "
               "line, a partial translation), so not every rejected clean pair is a filter's mistake.", "",
-              f"Stages: {c['clean']['stages'] or 'none'}. Examples (ids in `out/bench-filters/{lang}/noisy.tsv`; "
+              f"Stages: {c['clean']['stages'] or 'none'}. Examples (ids in `out/bench-filters/{lang}/noisy/`; "
               "the text stays out of git, it is shared data — the bench prints it and writes "
               f"`out/bench-filters/{lang}/clean_rejected.tsv`):", ""]
     lines += [f"* `{x['id']}` {x['stage']}: {x['reason']}" for x in c["clean"]["examples_rejected"]] or ["* none"]
@@ -269,7 +274,7 @@ def main() -> None:
     clean_lines = None if a.clean else src["clean_lines"]
     foreign = [(spec, code, "lrl") for code, _, spec in (f.partition("=") for f in a.foreign)] if a.foreign \
         else list(src["foreign"])  # type: ignore[call-overload]
-    noisy, labels, rows = noise.build(lang, out, a.n, a.noise_seed, a.clean, clean_lines, foreign)
+    files, labels, rows = noise.build(lang, out, a.n, a.noise_seed, a.clean, clean_lines, foreign)
     t1 = time.perf_counter()
 
     seeds = a.seed or list(src["seed"])  # type: ignore[call-overload]
@@ -291,10 +296,15 @@ def main() -> None:
         extra["quality.train"] = seeds
     plugin = find_plugin(lang)
     cfg = config.resolve(plugin.defaults, str(plugin.path), None, _overrides(out / "runs", extra))
-    result = run(plugin, cfg, Inputs(mono=[], parallel=[str(noisy)]), progress=False)
+    shutil.rmtree(out / "runs", ignore_errors=True)  # only this invocation's runs stay on disk
+    dec: dict[str, dict[str, Any]] = {}
+    totals: Counter[str] = Counter()
+    for path in files:  # one run per class: see noise.write
+        result = run(plugin, cfg, Inputs(mono=[], parallel=[str(path)]), progress=False)
+        dec.update(decisions(result.run_dir))
+        totals.update(result.manifest["totals"])
     t2 = time.perf_counter()
-    dec = decisions(result.run_dir)
-    classes = score_noise(labels, dec, noisy)
+    classes = score_noise(labels, dec, files)
 
     with open(out / "clean_rejected.tsv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter="\t", lineterminator="\n")
@@ -337,8 +347,8 @@ def main() -> None:
                  "foreign": [f"{s[1]}: {_rel(s[0])}" for s in foreign]},
         "quality_train_passed": has_quality,
         "tone_check": plugin.orthography["tone_check"],
-        "run_dir": str(result.run_dir),
-        "totals": result.manifest["totals"],
+        "runs": str(out / "runs"),
+        "totals": dict(totals),
         "classes": classes,
         "bt_real": bt,
     }

@@ -21,11 +21,12 @@ copy per sampled pair, and carries its class in a labels file beside the noisy T
 * ``tone-stripped``   — tonal languages only: a clean pair with the LRL tone marks removed (reported on
                         its own: the plugin decides whether that is rejected or only flagged).
 
-Clean rows come first, damaged rows after them in a shuffled order (a near-duplicate must follow the row
-it copies). The clean rows and the damaged rows are drawn from disjoint parts of the clean pool while it
-lasts, so that a filter judging one side alone (a side-level dedup) cannot get credit for a damaged row
-merely because its intact side is also a clean row; when the pool is smaller than the classes need,
-pairs are reused across classes (never within one) and each label says ``reused``.
+Written as one TSV per class (see :func:`write`): the clean rows first, then the class's rows in a shuffled
+order (a near-duplicate follows the row it copies). The clean rows and the damaged rows are drawn from
+disjoint parts of the clean pool, so that a filter judging one side alone (a side-level dedup) cannot get
+credit for a damaged row merely because its intact side is also a clean row; when the pool is smaller than
+the classes need, pairs are reused across classes (never within one; each label says ``reused``), which
+the separate files make harmless.
 
     python eval/filters/noise.py --lang yo --clean ../shared/data/yo/menyo20k/dev.tsv --out out/bench-filters/yo
 """
@@ -467,30 +468,48 @@ def plugin_vocab(lang: str) -> list[str]:
     return sorted(w for w in words if " " not in w and w[:1] == w[:1].lower())
 
 
-def write(rows: list[Row], out_dir: Path, code: str) -> tuple[Path, Path]:
-    """``noisy.tsv`` (header ``en<TAB><code>``, CSV quoting as lrl reads it) and ``labels.tsv`` (id, class,
-    detail, source, reused), where id is the row id the pipeline gives (``seed:noisy.tsv:<line>``)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    noisy, labels = out_dir / "noisy.tsv", out_dir / "labels.tsv"
-    with open(noisy, "w", encoding="utf-8", newline="") as f, open(labels, "w", encoding="utf-8", newline="") as g:
-        w = csv.writer(f, delimiter="\t", quotechar='"', lineterminator="\n")
+def write(rows: list[Row], out_dir: Path, code: str) -> tuple[list[Path], Path]:
+    """One TSV per class under ``out_dir/noisy/`` (header ``en<TAB><code>``, CSV quoting as lrl reads it)
+    and ``labels.tsv`` (id, class, detail, source, reused, copy_of), where id is the row id the pipeline
+    gives (``seed:<class>.tsv:<line>``).
+
+    ``clean.tsv`` holds the clean rows; every other ``<class>.tsv`` holds the same clean rows first (context,
+    and the originals of the near-duplicates; labelled only in ``clean.tsv``) and then that class's rows.
+    One file per class keeps the classes apart: damaged rows of two classes made from one source pair
+    (unavoidable when the pool is small) share an intact side, and in one file a side-level dedup would
+    reject the second for being a duplicate, not for its damage."""
+    folder = out_dir / "noisy"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.tsv"):
+        old.unlink()
+    clean = [r for r in rows if r.cls == "clean"]
+    classes = ["clean", *dict.fromkeys(r.cls for r in rows if r.cls != "clean")]
+    labels = out_dir / "labels.tsv"
+    paths = []
+    with open(labels, "w", encoding="utf-8", newline="") as g:
         lw = csv.writer(g, delimiter="\t", quotechar='"', lineterminator="\n")
-        w.writerow(["en", code])
         lw.writerow(["id", "class", "detail", "source", "reused", "copy_of"])
-        index_of_clean: dict[int, int] = {}
-        for line, r in enumerate(rows, 2):  # line 1 is the header; no field spans lines (_clean_text)
-            if r.cls == "clean":
-                index_of_clean[len(index_of_clean)] = line
-            w.writerow([r.en, r.lrl])
-            copy_of = r.extra.get("copy_of_clean")
-            lw.writerow([f"seed:{noisy.name}:{line}", r.cls, r.detail, r.source, int(r.reused),
-                         f"seed:{noisy.name}:{index_of_clean[int(copy_of)]}" if copy_of is not None else ""])
-    return noisy, labels
+        for cls in classes:
+            path = folder / f"{cls}.tsv"
+            paths.append(path)
+            own = [r for r in rows if r.cls == cls and cls != "clean"]
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                w = csv.writer(f, delimiter="\t", quotechar='"', lineterminator="\n")
+                w.writerow(["en", code])
+                # line 1 is the header; no field spans lines (_clean_text), so row i is on line i + 2
+                for line, r in enumerate([*clean, *own], 2):
+                    w.writerow([r.en, r.lrl])
+                    if r.cls != cls:
+                        continue
+                    copy_of = r.extra.get("copy_of_clean")
+                    lw.writerow([f"seed:{path.name}:{line}", r.cls, r.detail, r.source, int(r.reused),
+                                 f"seed:{path.name}:{int(copy_of) + 2}" if copy_of is not None else ""])
+    return paths, labels
 
 
 def build(lang: str, out_dir: Path, n: int, seed: int, clean_spec: str | None = None,
           clean_lines: slice | None = None, foreign_specs: list[tuple[str, str, str]] | None = None
-          ) -> tuple[Path, Path, list[Row]]:
+          ) -> tuple[list[Path], Path, list[Row]]:
     from lrl.languages import find_plugin
 
     src = default_sources(lang)
@@ -513,10 +532,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
     out = a.out or REPO / "out" / "bench-filters" / a.lang
-    noisy, labels, rows = build(a.lang, out, a.n, a.seed, a.clean)
+    files, labels, rows = build(a.lang, out, a.n, a.seed, a.clean)
     from collections import Counter
 
-    print(f"{noisy} ({len(rows)} rows), {labels}: {dict(Counter(r.cls for r in rows))}")
+    print(f"{files[0].parent}/*.tsv, {labels}: {dict(Counter(r.cls for r in rows))}")
 
 
 if __name__ == "__main__":

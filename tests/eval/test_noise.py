@@ -102,17 +102,30 @@ def test_make_gives_every_class_n_rows_with_near_duplicates_after_their_original
             assert r.en == r.lrl
         if r.cls == "wrong-lang-lrl" and r.detail == "ha":
             assert r.lrl in HAUSA
-    noisy, labels = noise.write(rows, tmp_path, "yo")
+    files, labels = noise.write(rows, tmp_path, "yo")
+    assert [f.name for f in files] == ["clean.tsv", *(f"{c}.tsv" for c in dict.fromkeys(
+        r.cls for r in rows if r.cls != "clean"))]
     with open(labels, encoding="utf-8") as f:
         lab = list(csv.DictReader(f, delimiter="\t"))
-    with open(noisy, encoding="utf-8") as f:
-        body = list(csv.reader(f, delimiter="\t"))[1:]
-    assert len(lab) == len(body) == len(rows)
-    ids = {r["id"]: i for i, r in enumerate(lab)}
+    assert Counter(r["class"] for r in lab) == counts
+    bodies = {}
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            bodies[path.name] = list(csv.reader(f, delimiter="\t"))
+    clean_rows = bodies["clean.tsv"][1:]
+    for body in bodies.values():
+        assert body[1:1 + n_clean] == clean_rows  # every class file starts with the clean rows
     for r in lab:
+        _, name, line = r["id"].split(":")
+        row = bodies[name][int(line) - 1]
+        if r["class"] == "copy":
+            assert row[0] == row[1]
         if r["class"] == "near-duplicate":
-            assert ids[r["copy_of"]] < ids[r["id"]]
-            assert lab[ids[r["copy_of"]]]["class"] == "clean"
+            _, oname, oline = r["copy_of"].split(":")
+            assert oname == name and int(oline) < int(line)
+            orig = bodies[name][int(oline) - 1]
+            assert orig in clean_rows
+            assert [noise.fold_key(t) for t in row] == [noise.fold_key(t) for t in orig]
 
 
 def test_too_small_a_pool_is_an_error():
