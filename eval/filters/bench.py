@@ -242,8 +242,13 @@ def _commit() -> str:
     import subprocess
 
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
                               check=True).stdout.strip()
+        # Changed tracked code (results files aside) means the numbers are not from that commit alone.
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)eval/filters/results"], cwd=REPO, capture_output=True, text=True,
+                               check=True).stdout.strip()
+        return head + (" + uncommitted changes" if dirty else "")
     except Exception:
         return "unknown"
 
