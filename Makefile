@@ -13,11 +13,11 @@ TORCH  ?= torch==2.13.0
 lang   ?= yo
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup augment test lint bench eval clean help
+.PHONY: setup augment test lint bench bench-filters eval clean help
 
 help:
 	@echo "make lang=yo augment [mono=PATH] [parallel=PATH] [config=FILE] [set='k=v ...']"
-	@echo "make test | make lint | make bench | make clean"
+	@echo "make test | make lint | make bench | make bench-filters lang=yo | make clean"
 
 # Reinstall only when the project's dependency list changes.
 $(STAMP): pyproject.toml
@@ -57,6 +57,17 @@ eval: $(STAMP)
 # Throughput and memory as ratios against a baseline run in the same invocation (see eval/bench/).
 bench: $(STAMP)
 	@for b in eval/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The filters' scoreboard (issue 9): labelled noise from ../shared data through the real filters; per class
+# the share rejected, written to eval/filters/results/$(lang).md. clean=PATH seed=PATH n=300 rebuild it
+# from other data (clean test pairs, the training pairs the quality models learn from, rows per class);
+# foreign='ha=PATH am=PATH' other languages, mono=PATH|none text for bt-real, results=DIR elsewhere.
+BENCH_FILTERS_ARGS = $(if $(clean), clean=$(clean))$(if $(seed), seed=$(seed))$(if $(n), n=$(n))$(if $(foreign), foreign='$(foreign)')$(if $(mono), mono=$(mono))$(if $(results), results=$(results))
+bench-filters: $(STAMP)
+	$(BIN)/python eval/filters/bench.py --lang $(lang) $(if $(clean),--clean $(clean)) \
+		$(if $(seed),--seed $(seed)) $(if $(n),--n $(n)) $(foreach f,$(foreign),--foreign $(f)) \
+		$(if $(mono),--mono $(mono)) $(if $(results),--results $(results)) \
+		--command-line "make bench-filters lang=$(lang)$(BENCH_FILTERS_ARGS)"
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
