@@ -1,9 +1,22 @@
-"""Language identification on both sides with py3langid (the maintained langid.py: its model knows
-yo/ha/am/pcm; stock langid.py labels Yoruba as Vietnamese).
+"""Language identification on both sides, with a backend chosen per plugin and per side
+(``lid_backends``: py3langid, fastText lid.176, heliport).
 
-Scoring stores, per side, the top label with its probability and the summed probability of the expected
-and acceptable labels; deciding compares that sum with the side's minimum. Lines shorter than
-``min_chars`` are scored but not judged, since language ID on a few words is close to a guess.
+Each side is judged on one or two *views*: the text, and — when it has capitalized tokens inside a
+sentence — the text without them (``bare``), because names are where language ID goes wrong: an English
+sentence full of Yoruba names scores as Yoruba, and a Yoruba name drags an English line away from English.
+On the LRL side a row must pass on every view (names must not make English pass as the language); on the
+English side one passing view is enough (names must not make English fail).
+
+A view fails when it has at least ``min_letters`` letters and
+
+* it is at least ``min_chars`` long and P(expected ∪ acceptable labels) is below the side's minimum, or
+* at any length, its top label is not acceptable with probability ≥ the side's ``confident_prob``
+  (a *confident wrong label*: short lines are no longer waved through), or
+* at any length, the plugin's confusable labels together are more likely than the expected ones by
+  ``confusable_margin`` (yo/ig/pcm/en, am/ti: the neighbours a model confuses the language with).
+
+Every input to these rules (lengths, letter counts, probabilities) is stored in the scores, so the
+decisions can be re-applied to a finished run with other thresholds.
 """
 
 from __future__ import annotations
@@ -11,22 +24,87 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lrl.errors import ConfigError, require
+from lrl.errors import ConfigError
+from lrl.filters.lid_backends import Backend, get_backend, load_identifier
 from lrl.record import Record
 from lrl.step import Filter
 
+__all__ = ["LANGID_DEFAULTS", "LangID", "load_identifier", "bare_text"]
 
-def load_identifier(model: Path | None = None) -> Any:
-    """A py3langid identifier with normalized probabilities (the built-in model, or a langid-format
-    model file such as one made by ``lrl lid train``)."""
-    require("py3langid", "py3langid>=0.4", "language identification")
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+#: The full ``filters.langid`` section (for lrl/config.py DEFAULTS). Values chosen with
+#: ``python eval/filters/langid_backends.py`` (eval/filters/results/langid-backends.md).
+LANGID_DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    # Below min_chars the summed-probability rule is not applied (a few words are close to a guess);
+    # the confident-wrong and confusable rules still are.
+    "min_chars": 20,
+    # A side is kept when P(expected ∪ acceptable labels) reaches the side's minimum. The English side only
+    # has to be plausibly English (`python eval/langid_sides.py`).
+    "tgt_min_prob": 0.5,
+    "src_min_prob": 0.1,
+    "src_label": "en",
+    # py3langid calls ~2% of short MENYO-20k English lines Nigerian Pidgin.
+    "src_acceptable": ["pcm"],
+    # The English side's backend (the LRL side's is the plugin's [langid] backend). fastText labels short
+    # English better, but knows neither Hausa nor Pidgin: it let 13% of Hausa lines on the English side
+    # through, py3langid 0.8%.
+    "src_backend": "py3langid",
+    # A top label outside the side's labels with at least this probability rejects at any length. The sweeps
+    # (yo: 0.7–0.9, margin 0–0.3) lose the same 0.6% of short clean pairs at 0.7 and margin 0.2, and reject
+    # 72% of short foreign lines (49% at 0.9); a margin of 0.1 or 0 costs 1.8% or 3.6% of short clean pairs.
+    "tgt_confident_prob": 0.7,
+    "src_confident_prob": 0.95,
+    # Confusable labels (plugin [langid] confusable on the LRL side; the plugin's own labels on the English
+    # side) reject when their summed probability exceeds the expected labels' by this much.
+    "tgt_confusable_margin": 0.2,
+    "src_confusable_margin": 0.1,
+    # Fewer letters than this is no evidence: such a view is never judged.
+    "min_letters": 4,
+    # Also judge each side without its capitalized words when one is inside a sentence (names).
+    "names": True,
+}
 
-    if model is None:
-        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    if not model.is_file():
-        raise ConfigError(f"language-ID model {model} not found (set in the plugin's langid.model)")
-    return LanguageIdentifier.from_modelpath(model, norm_probs=True)
+_SENTENCE_END = (".", "!", "?", ":", ";", '"', "'", "”", "’", "»", ")")
+
+
+def bare_text(text: str) -> str:
+    """``text`` without its capitalized words, or "" when no word inside a sentence is capitalized. Once
+    there is a name inside, the sentence's first word goes too when capitalized: it is often a name as well
+    ("Adéwálé and Fúnmiláyọ̀ ..."), and the rest of a real sentence is still its language."""
+    tokens = text.split()
+    inside = [i > 0 and not tokens[i - 1].endswith(_SENTENCE_END) and _capitalized(t) for i, t in enumerate(tokens)]
+    if not any(inside):
+        return ""
+    return " ".join(t for t in tokens if not _capitalized(t))
+
+
+def _capitalized(token: str) -> bool:
+    first = next((ch for ch in token if ch.isalpha()), "")
+    return first.isupper()
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+class _Side:
+    """One side's backend, labels (plugin codes → the backend's) and thresholds."""
+
+    def __init__(self, backend: Backend, want: str, acceptable: list[str], confusable: list[str],
+                 min_prob: float, confident_prob: float, margin: float, where: dict[str, str]) -> None:
+        def native(code: str, setting: str) -> str:
+            label = backend.native(code)
+            if label is None:
+                raise ConfigError(f"{setting} names {code!r}, which the language-ID backend {backend.name} "
+                                  f"({backend.model}) does not know; choose another backend "
+                                  f"({where['backend']}), remove the label, or train a model with `lrl lid train`")
+            return label
+
+        self.backend, self.want = backend, native(want, where["label"])
+        self.ok = frozenset({self.want, *(native(c, where["acceptable"]) for c in acceptable)})
+        self.confusable = frozenset(native(c, where["confusable"]) for c in confusable) - self.ok
+        self.wanted = sorted(self.ok | self.confusable)
+        self.min_prob, self.confident_prob, self.margin = min_prob, confident_prob, margin
 
 
 class LangID(Filter):
@@ -34,55 +112,104 @@ class LangID(Filter):
 
     def __init__(self, tgt_label: str, tgt_acceptable: list[str], src_label: str,
                  src_acceptable: list[str], tgt_min_prob: float, src_min_prob: float, min_chars: int,
-                 model: Path | None = None) -> None:
-        self.identifier = load_identifier(model)
-        self.model = str(model) if model else "py3langid built-in"
-        labels = set(self.identifier.labels)
-        for label, where in ((tgt_label, "the plugin's langid.label"), (src_label, "filters.langid.src_label")):
-            if label not in labels:
-                raise ConfigError(
-                    f"{where} is {label!r}, which the language-ID model ({self.model}) does not know; "
-                    "train one with `lrl lid train` and set langid.model in the plugin"
-                )
+                 model: Path | None = None, *, backend: str = "py3langid", src_backend: str = "py3langid",
+                 confusable: list[str] | None = None,
+                 tgt_confident_prob: float = LANGID_DEFAULTS["tgt_confident_prob"],
+                 src_confident_prob: float = LANGID_DEFAULTS["src_confident_prob"],
+                 tgt_confusable_margin: float = LANGID_DEFAULTS["tgt_confusable_margin"],
+                 src_confusable_margin: float = LANGID_DEFAULTS["src_confusable_margin"],
+                 min_letters: int = LANGID_DEFAULTS["min_letters"], names: bool = LANGID_DEFAULTS["names"]) -> None:
+        tgt_backend = get_backend(backend, model, "the plugin's [langid] backend")
+        src = get_backend(src_backend, None, "filters.langid.src_backend")
+        self.model = tgt_backend.model
+        # The English side's confusables are the language itself and its neighbours: untranslated text.
+        src_confusable = [c for c in (tgt_label, *tgt_acceptable, *(confusable or [])) if src.native(c)]
         self.sides = {
-            "tgt": (tgt_label, frozenset({tgt_label, *tgt_acceptable}), tgt_min_prob),
-            "src": (src_label, frozenset({src_label, *src_acceptable}), src_min_prob),
+            "tgt": _Side(tgt_backend, tgt_label, tgt_acceptable, confusable or [], tgt_min_prob,
+                         tgt_confident_prob, tgt_confusable_margin,
+                         {"label": "the plugin's langid.label", "acceptable": "the plugin's langid.acceptable",
+                          "confusable": "the plugin's langid.confusable",
+                          "backend": "the plugin's langid.backend"}),
+            "src": _Side(src, src_label, src_acceptable, src_confusable, src_min_prob, src_confident_prob,
+                         src_confusable_margin,
+                         {"label": "filters.langid.src_label", "acceptable": "filters.langid.src_acceptable",
+                          "confusable": "the plugin's langid.label", "backend": "filters.langid.src_backend"}),
         }
-        self.min_chars = min_chars
+        self.min_chars, self.min_letters, self.names = min_chars, min_letters, names
 
     @classmethod
     def from_settings(cls, plugin: Any, lid: dict[str, Any]) -> LangID:
-        """Built from a plugin (label, acceptable labels, model) and the ``filters.langid`` settings."""
-        model = plugin.path / plugin.langid["model"] if plugin.langid["model"] else None
-        return cls(plugin.langid["label"], plugin.langid["acceptable"], lid["src_label"],
-                   lid["src_acceptable"], lid["tgt_min_prob"], lid["src_min_prob"], lid["min_chars"], model)
+        """Built from a plugin (label, acceptable and confusable labels, backend, model) and the
+        ``filters.langid`` settings; keys missing there take ``LANGID_DEFAULTS``."""
+        s = {**LANGID_DEFAULTS, **lid}
+        model = plugin.path / plugin.langid["model"] if plugin.langid.get("model") else None
+        return cls(plugin.langid["label"], plugin.langid["acceptable"], s["src_label"], s["src_acceptable"],
+                   s["tgt_min_prob"], s["src_min_prob"], s["min_chars"], model,
+                   backend=plugin.langid.get("backend", "py3langid"), src_backend=s["src_backend"],
+                   confusable=plugin.langid.get("confusable", []),
+                   tgt_confident_prob=s["tgt_confident_prob"], src_confident_prob=s["src_confident_prob"],
+                   tgt_confusable_margin=s["tgt_confusable_margin"],
+                   src_confusable_margin=s["src_confusable_margin"], min_letters=s["min_letters"],
+                   names=s["names"])
 
-    def score(self, record: Record) -> dict[str, float | str]:
-        """Per side: the top label and its probability, and ``prob`` — the probability mass of the
-        expected and acceptable labels together."""
-        out: dict[str, float | str] = {}
-        for side, text in (("tgt", record.tgt), ("src", record.src)):
-            if not text:
-                continue
-            ranked = self.identifier.rank(text)
-            ok = self.sides[side][1]
-            out[f"{side}_label"], out[f"{side}_top_prob"] = str(ranked[0][0]), round(float(ranked[0][1]), 4)
-            out[f"{side}_prob"] = round(float(sum(p for label, p in ranked if label in ok)), 4)
+    def score_batch(self, records: list[Record]) -> list[dict[str, float | str]]:
+        """Per side and view (``{side}_`` and ``{side}_bare_``): chars, letters, top label and its
+        probability, ``prob`` (expected ∪ acceptable labels) and ``confusable_prob``."""
+        out: list[dict[str, float | str]] = [{} for _ in records]
+        for side, cfg in self.sides.items():
+            jobs: list[tuple[int, str, str]] = []
+            for i, rec in enumerate(records):
+                text = rec.tgt if side == "tgt" else rec.src
+                if not text:
+                    continue
+                jobs.append((i, f"{side}_", text))
+                bare = bare_text(text) if self.names else ""
+                if bare and _letters(bare) >= self.min_letters:
+                    jobs.append((i, f"{side}_bare_", bare))
+            preds = cfg.backend.predict([t for _, _, t in jobs], cfg.wanted) if jobs else []
+            for (i, key, text), p in zip(jobs, preds, strict=True):
+                out[i].update({
+                    f"{key}chars": len(text), f"{key}letters": _letters(text), f"{key}label": p.top,
+                    f"{key}top_prob": round(p.top_prob, 4),
+                    f"{key}prob": round(sum(p.probs[w] for w in cfg.ok), 4),
+                    f"{key}confusable_prob": round(sum(p.probs[w] for w in cfg.confusable), 4),
+                })
         return out
 
+    def score(self, record: Record) -> dict[str, float | str]:
+        return self.score_batch([record])[0]
+
+    def _fails(self, side: str, key: str, scores: dict[str, float | str]) -> str | None:
+        cfg = self.sides[side]
+        if f"{key}prob" not in scores or float(scores[f"{key}letters"]) < self.min_letters:
+            return None
+        prob, conf = float(scores[f"{key}prob"]), float(scores[f"{key}confusable_prob"])
+        label, top = str(scores[f"{key}label"]), float(scores[f"{key}top_prob"])
+        view = " without capitalized words" if "bare" in key else ""
+        names = "|".join(sorted(cfg.ok))
+        if float(scores[f"{key}chars"]) >= self.min_chars and prob < cfg.min_prob:
+            return (f"P({names}) = {prob:.2f} < {cfg.min_prob}{view}; labelled {label} (p={top:.2f}), "
+                    f"expected {cfg.want}")
+        if label not in cfg.ok and top >= cfg.confident_prob:
+            return f"confidently {label} (p={top:.2f} ≥ {cfg.confident_prob}){view}, expected {cfg.want}"
+        if cfg.confusable and conf - prob > cfg.margin:
+            return (f"P({'|'.join(sorted(cfg.confusable))}) = {conf:.2f} exceeds P({names}) = {prob:.2f} "
+                    f"by > {cfg.margin}{view}")
+        return None
+
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        for side, text in (("tgt", record.tgt), ("src", record.src)):
-            if not text or len(text) < self.min_chars:
-                continue
-            want, ok, min_prob = self.sides[side]
-            prob = float(scores[f"{side}_prob"])
-            if prob < min_prob:
-                label, top = scores[f"{side}_label"], float(scores[f"{side}_top_prob"])
-                names = "|".join(sorted(ok))
-                return (f"langid-{side}: P({names}) = {prob:.2f} < {min_prob}; "
-                        f"labelled {label} (p={top:.2f}), expected {want}")
+        for side in ("tgt", "src"):
+            fails = [self._fails(side, key, scores) for key in (f"{side}_", f"{side}_bare_")
+                     if f"{key}prob" in scores]
+            # LRL side: every view must pass; English side: one passing view is enough.
+            failed = [f for f in fails if f]
+            if failed and (side == "tgt" or len(failed) == len(fails)):
+                return f"langid-{side}: {failed[-1]}"
         return None
 
     def signature(self) -> dict[str, Any]:
-        return {"model": self.model, "min_chars": self.min_chars,
-                **{f"{side}": {"labels": sorted(ok), "min_prob": p} for side, (_, ok, p) in self.sides.items()}}
+        return {"model": self.model, "min_chars": self.min_chars, "min_letters": self.min_letters,
+                "names": self.names,
+                **{side: {"backend": s.backend.name, "labels": sorted(s.ok), "confusable": sorted(s.confusable),
+                          "min_prob": s.min_prob, "confident_prob": s.confident_prob, "confusable_margin": s.margin}
+                   for side, s in self.sides.items()}}

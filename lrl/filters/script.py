@@ -1,4 +1,5 @@
-"""Script check: the share of the LRL side's letters that belong to the plugin's declared script."""
+"""Script check: the share of the LRL side's letters that belong to the plugin's declared script, and the
+share of the English side's letters that are Latin (Ethiopic or other letters there are untranslated text)."""
 
 from __future__ import annotations
 
@@ -25,23 +26,42 @@ def script_share(text: str, prefix: str) -> tuple[float, int]:
     return hits / len(letters), len(letters)
 
 
+#: The full ``filters.script`` section (for lrl/config.py DEFAULTS).
+SCRIPT_DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    "min_share": 0.75,
+    # Below 0.99 Latin: 0.1% of real English lines (MENYO-20k, LAFAND dev; one with an Arabic quotation) and
+    # 96% of HornMT English lines with one Amharic or Tigrinya word put in (Yoruba names stay Latin: á, ẹ,
+    # ṣ are LATIN letters). `python eval/filters/script_sides.py`
+    "src_min_share": 0.99,
+}
+
+
 class Script(Filter):
     name = "script"
 
-    def __init__(self, script: str, prefix: str, min_share: float) -> None:
-        self.script, self.prefix, self.min_share = script, prefix, min_share
+    def __init__(self, script: str, prefix: str, min_share: float,
+                 src_min_share: float = SCRIPT_DEFAULTS["src_min_share"]) -> None:
+        self.script, self.prefix, self.min_share, self.src_min_share = script, prefix, min_share, src_min_share
 
     def score(self, record: Record) -> dict[str, float | str]:
-        share, _ = script_share(record.tgt, self.prefix)
-        return {"tgt_share": round(share, 4)}
+        share, letters = script_share(record.tgt, self.prefix)
+        src_share, src_letters = script_share(record.src, "LATIN")
+        return {"tgt_share": round(share, 4), "tgt_letters": letters,
+                "src_share": round(src_share, 4), "src_letters": src_letters}
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        if not record.tgt:
-            return None  # English monolingual row, before forward translation
-        share = float(scores["tgt_share"])
-        if share < self.min_share:
-            return f"script: only {share:.0%} of the letters are {self.script} (< {self.min_share:.0%})"
+        if record.tgt:  # empty on an English monolingual row, before forward translation
+            share = float(scores["tgt_share"])
+            if share < self.min_share:
+                return f"script: only {share:.0%} of the letters are {self.script} (< {self.min_share:.0%})"
+        # A side with no letters (numbers, punctuation) says nothing about its script.
+        if record.src and float(scores.get("src_letters", 0)) > 0:
+            share = float(scores["src_share"])
+            if share < self.src_min_share:
+                return (f"script-src: only {share:.0%} of the English side's letters are Latin "
+                        f"(< {self.src_min_share:.0%})")
         return None
 
     def signature(self) -> dict[str, Any]:
-        return {"script": self.script, "min_share": self.min_share}
+        return {"script": self.script, "min_share": self.min_share, "src_min_share": self.src_min_share}

@@ -91,21 +91,27 @@ def _check_prompts(plugin: Plugin, r: CheckReport) -> None:
 
 
 def _check_langid(plugin: Plugin, r: CheckReport) -> None:
-    from lrl.filters.langid import load_identifier
+    from lrl.filters.lid_backends import get_backend
 
     model = plugin.path / plugin.langid["model"] if plugin.langid["model"] else None
     try:
-        ident = load_identifier(model)
+        ident = get_backend(plugin.langid["backend"], model, f"{plugin.manifest}: langid.backend")
     except LrlError as exc:
         r.problems.append(str(exc))
         return
     label = plugin.langid["label"]
-    source = str(model) if model else "py3langid's built-in model"
-    if label not in ident.labels:
+    source = str(model) if model else ident.model
+    native = ident.native(label)
+    if native is None:
         r.problems.append(
             f"{plugin.manifest}: langid.label = {label!r}, but {source} does not know that label, so "
-            f"every row would be rejected. Either use the label it gives your language (if it has one), or "
-            f"train a model with `lrl lid train` and set langid.model")
+            f"every row would be rejected. Either use the label it gives your language (if it has one), choose "
+            f"another langid.backend, or train a model with `lrl lid train` and set langid.model")
+        return
+    unknown = [c for c in plugin.langid["acceptable"] + plugin.langid["confusable"] if ident.native(c) is None]
+    if unknown:
+        r.problems.append(f"{plugin.manifest}: langid.acceptable/confusable name {', '.join(unknown)}, which "
+                          f"{source} does not know; choose another langid.backend or remove them")
         return
     examples = plugin.file("examples")
     if not Path(examples).is_file():
@@ -119,12 +125,9 @@ def _check_langid(plugin: Plugin, r: CheckReport) -> None:
         return
     if len(recs) < 10:
         r.problems.append(f"{examples}: only {len(recs)} examples; write at least 10 (aim for 50+)")
-    ok_labels = {label, *plugin.langid["acceptable"]}
-    wrong = []
-    for rec in recs:
-        got, prob = ident.classify(rec.tgt)
-        if got not in ok_labels:
-            wrong.append((rec, got, prob))
+    ok_labels = {ident.native(c) for c in (label, *plugin.langid["acceptable"])}
+    wrong = [(rec, p.top, p.top_prob) for rec, p in zip(recs, ident.predict([rec.tgt for rec in recs], []))
+             if p.top not in ok_labels]
     share = 1 - len(wrong) / len(recs) if recs else 0.0
     r.lines.append(f"  language ID ({source}): {len(recs) - len(wrong)}/{len(recs)} examples labelled "
                    f"{label} ({share:.0%})")

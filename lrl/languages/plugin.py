@@ -68,8 +68,9 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, str]]] = {
     "langid": {
         "label": (str, _REQ, "the label the language-ID model gives this language"),
         "acceptable": (list, [], "other labels accepted as this language (close varieties)"),
-        "confusable": (list, [], "labels this language is often mistaken for (documentation, report)"),
+        "confusable": (list, [], "labels this language is often mistaken for; a line they outscore is rejected"),
         "model": (str, "", "a langid-format model file relative to the plugin; empty = py3langid's"),
+        "backend": (str, "py3langid", "language-ID model of the LRL side: py3langid | fasttext | heliport"),
     },
     "orthography": {
         "replace": (list, [], "[from, to] string pairs applied before NFC, e.g. ['\\u0329', '\\u0323']"),

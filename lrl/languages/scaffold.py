@@ -25,7 +25,8 @@ opus = ""
 [langid]
 label = "{code}"         # the label the language-ID model gives this language; `lrl lang check` proves it
 acceptable = []         # other labels to accept as this language
-confusable = []         # labels it is often mistaken for
+confusable = []         # labels it is often mistaken for: a line they outscore is rejected
+backend = "py3langid"   # or "heliport" (knows Tigrinya), "fasttext" (lid.176); labels are mapped for each
 model = ""              # a langid model file (from `lrl lid train`) if py3langid does not know the language
 
 [orthography]
