@@ -95,6 +95,10 @@ def measure(lang: str, bt_dirs: list[str]) -> None:
     n = run_filter(f, [Record(r.id, r.src, r.tgt, r.origin) for r in recs])
     print(f"untranslated  clean rejected      {n:5d} / {len(recs)} = {n / len(recs):.2%}   "
           f"({speed(f, recs)})")
+    ex = ReadOptions(src_column="en", tgt_column=plugin.code)
+    own = Untranslated.build(plugin, list(read_pairs([str(plugin.file("examples"))], ex, norm.text)), {})
+    n = run_filter(own, [Record(r.id, r.src, r.tgt, r.origin) for r in recs])
+    print(f"untranslated  clean rejected, plugin examples as seed  {n:5d} / {len(recs)} = {n / len(recs):.2%}")
     for k in (1, 2, 3):
         bad = [Record(r.id, s, r.tgt, "bt") for r in recs if (s := insert_words(r.src, r.tgt, k, rng))]
         n = run_filter(f, bad)
@@ -112,11 +116,9 @@ def measure(lang: str, bt_dirs: list[str]) -> None:
         n = run_filter(mk, bad)
         print(f"markup        {kind:<9} wrapped   {n:5d} / {len(bad)} = {n / len(bad):.2%}")
     if bt_dirs:
-        # What a default run has as its seed: the plugin's own example pairs. The count of rows with two
-        # or more language words is always made with the data-seed filter (the larger vocabulary), so the
+        # A default run has the plugin's own example pairs as its seed. The count of rows with two or
+        # more language words is always made with the data-seed filter (the larger vocabulary), so the
         # plugin-seed filter is judged by something other than itself.
-        ex = ReadOptions(src_column="en", tgt_column=plugin.code)
-        own = Untranslated.build(plugin, list(read_pairs([str(plugin.file("examples"))], ex, norm.text)), {})
         for run_dir in bt_dirs:
             bt_report(run_dir, f, {"data seed": f, "plugin examples as seed": own}, lang)
     print()

@@ -132,3 +132,14 @@ def test_empty_and_odd_input_never_raises() -> None:
     for src, tgt in [("", ""), ("...", "!!!"), ("12:30 100%", "12:30"), ("\u0301\u0323", "ẹ"), ("<BT> ", "ọ")]:
         s = f.score(Record(id="x", src=src, tgt=tgt, origin="bt"))
         assert f.decide(Record(id="x", src=src, tgt=tgt, origin="bt"), s) is None
+
+
+def test_wordfreq_knows_english_a_small_seed_has_not_seen() -> None:
+    laugh = bt("laugh", "He laughed: ha ha ha.", "Ó rẹ́rìn-ín: ha ha ha.")
+    without = build("yo", YO_SEED, english_wordfreq=False)
+    assert without.decide(laugh, without.score(laugh)) is not None  # "ha" copied three times
+    with_wf = build("yo", YO_SEED)
+    assert with_wf.decide(laugh, with_wf.score(laugh)) is None
+    # ... but it does not make the seed's language words English: "tí" is common in the seed's Yoruba.
+    seed = YO_SEED + [("He came.", "Ó tí dé.")] * 3
+    assert "tí" in build("yo", seed).language_words
