@@ -29,19 +29,29 @@ _PATTERNS: dict[str, str] = {
     "entity": r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});",
     "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b",
     # With a scheme or www.: anything up to a space. Without: a lowercase domain with a path
-    # (bit.ly/abc), or a generic top-level domain (example.com) — not "left.It" or "e.g.".
+    # (bit.ly/abc), or a generic top-level domain (example.com) — not "left.It" or "e.g.", and not the
+    # domain of an e-mail address.
     "url": (rf"\b(?:https?|ftp)://{_TAIL}|\bwww\.{_TAIL}"
-            rf"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{{2,6}}/(?:{_TAIL})?"
-            rf"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.{_GTLD}\b"),
+            rf"|(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{{2,6}}/(?:{_TAIL})?"
+            rf"|(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.{_GTLD}\b"),
     "code": (r"\{\{.*?\}\}|\$\{[^}]*\}|(?<![\w%])%(?:\(\w+\))?[sdif]\b|\\[nrt]|\\u[0-9a-fA-F]{4}"
              r"|\{\s*[\"']\w+[\"']\s*:|\b(?:function\s*\w*\s*\(|console\.log|document\.\w+|window\.\w+)"
              r"|\bvar\s+\w+\s*=|[;{]\s*\}"),
     "wiki": r"\[\[[^\]]*\]\]|'''+|^\s*=={1,4}[^=]+=={1,4}|\{\|",
 }
 KINDS = tuple(_PATTERNS)
+_RE = {k: re.compile(p, re.DOTALL) for k, p in _PATTERNS.items()}
 _ANY = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS.items()), re.DOTALL)
-# A quick test first: every pattern needs one of these characters.
-_TRIGGER = re.compile(r"[<&@/.{}%\\\[';=$]")
+# Cheap tests first: each kind runs its pattern only when the text has what every match of it needs
+# (most lines have none; the URL pattern over every "." was the slow part).
+_NEEDS: dict[str, re.Pattern[str]] = {
+    "tag": re.compile("<"),
+    "entity": re.compile("&"),
+    "email": re.compile("@"),
+    "url": re.compile(rf"://|www\.|[a-z0-9]\.[a-z]{{2,6}}/|\.{_GTLD}\b"),
+    "code": re.compile(r"[{}%\\$]|function|console\.|document\.|window\.|\bvar\s"),
+    "wiki": re.compile(r"\[\[|''|==|\{\|"),
+}
 _SPACE = re.compile(r"\s+")
 # What removing a URL from "(see https://x.com)." leaves behind.
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
@@ -52,19 +62,18 @@ _WIKI_LINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 def count(text: str) -> dict[str, int]:
     """Matches of each kind in ``text`` (kinds with none left out)."""
     out: dict[str, int] = {}
-    if not _TRIGGER.search(text):
-        return out
-    for m in _ANY.finditer(text):
-        kind = m.lastgroup
-        assert kind is not None
-        out[kind] = out.get(kind, 0) + 1
+    for kind, needs in _NEEDS.items():
+        if needs.search(text):
+            n = sum(1 for _ in _RE[kind].finditer(text))
+            if n:
+                out[kind] = n
     return out
 
 
 def strip(text: str) -> str:
     """``text`` without markup: entities decoded, tags removed with their content kept, wiki links
     replaced by their label, URLs, e-mail addresses and code debris removed."""
-    if not _TRIGGER.search(text):
+    if not count(text):
         return text
     text = html.unescape(text)
     text = _WIKI_LINK.sub(r"\1", text)
