@@ -115,6 +115,7 @@ def measure(lang: str, bt_dirs: list[str]) -> None:
             bad.append(Record(r.id, src, tgt, r.origin))
         n = run_filter(mk, bad)
         print(f"markup        {kind:<9} wrapped   {n:5d} / {len(bad)} = {n / len(bad):.2%}")
+    dedup_report(seed, clean)
     if bt_dirs:
         # A default run has the plugin's own example pairs as its seed. The count of rows with two or
         # more language words is always made with the data-seed filter (the larger vocabulary), so the
@@ -122,6 +123,43 @@ def measure(lang: str, bt_dirs: list[str]) -> None:
         for run_dir in bt_dirs:
             bt_report(run_dir, f, {"data seed": f, "plugin examples as seed": own}, lang)
     print()
+
+
+def _strip_marks(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text)
+                                                if not "\u0300" <= c <= "\u036f"))
+
+
+COPIES = {
+    "marks stripped": lambda en, xx: (en, _strip_marks(xx)),
+    "re-punctuated": lambda en, xx: (en.rstrip(".!?") + " !", xx.replace(",", "").rstrip(".!?") + " !"),
+    "case changed": lambda en, xx: (en.lower(), xx.upper()),
+}
+
+
+def dedup_report(seed: list[tuple[str, str]], clean: list[tuple[str, str]]) -> None:
+    """Duplicates the seed and clean pairs hold themselves (exact, near), and the share of altered copies
+    of each clean pair (placed after all originals) that the near key rejects."""
+    from collections import Counter
+
+    for label, data in (("seed", seed), ("clean", clean)):
+        reasons: Counter[str] = Counter()
+        d = Dedup()
+        for i, (en, xx) in enumerate(data):
+            r = Record(str(i), en, xx, "seed")
+            if why := d.decide(r, d.score(r)):
+                reasons[why.split(":")[0]] += 1
+        print(f"dedup         {label} pairs: {len(data)}, exact duplicates {reasons['duplicate']}, "
+              f"near duplicates {reasons['near-duplicate']}")
+    for kind, alter in COPIES.items():
+        d = Dedup()
+        recs = [Record(str(i), en, xx, "seed") for i, (en, xx) in enumerate(clean)]
+        copies = [Record(f"copy{i}", *alter(en, xx), "seed") for i, (en, xx) in enumerate(clean)
+                  if alter(en, xx) != (en, xx)]
+        n = run_filter(d, recs + copies) - run_filter(Dedup(), recs)
+        print(f"dedup         {kind:<15} copies rejected {n:5d} / {len(copies)} = {n / max(1, len(copies)):.2%}")
 
 
 def bt_report(run_dir: str, judge: Untranslated, filters: dict[str, Untranslated], lang: str) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import lru_cache
 from typing import Any
 
 from lrl.record import Record
@@ -23,34 +22,33 @@ DEDUP_DEFAULTS: dict[str, Any] = {"enabled": True, "near": True, "minhash": Fals
 _SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=4096)
-def _is_latin(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith("LATIN")
+def _category_class(first_letters: str) -> str:
+    """A regex class of the BMP characters whose Unicode category starts with one of ``first_letters``."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x10000):
+        if unicodedata.category(chr(cp))[0] in first_letters:
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "".join(re.escape(chr(x)) + ("-" + re.escape(chr(y)) if y > x else "") for x, y in ranges)
 
 
+# Marks on Latin letters (after NFD): tone marks and dots below (Yoruba), accents. In other scripts marks
+# are parts of letters (a Devanagari virama), and dropping them would merge words, so they stay.
+_LATIN_MARKS = re.compile(rf"(?<=[a-z\u00df-\u024f\u0250-\u02af\u1e00-\u1eff])[{_category_class('M')}]+")
+_DROP = re.compile(rf"[{_category_class('PSZC')}]+")
 _ASCII_DROP = re.compile(r"[\W_]+", re.ASCII)
 
 
 def near_key(text: str) -> str:
-    """``text`` without case, punctuation, symbols, whitespace, or combining marks on Latin letters.
-
-    Only marks on Latin letters go: they are tone marks and dots below (Yoruba), accents; in other
-    scripts marks are parts of letters (a Devanagari virama), and dropping them would merge words."""
+    """``text`` without case, punctuation, symbols, whitespace, or combining marks on Latin letters."""
+    text = text.casefold()
     if text.isascii():
-        return _ASCII_DROP.sub("", text.lower())
-    out: list[str] = []
-    base_latin = False
-    for ch in unicodedata.normalize("NFD", text.casefold()):
-        cat = unicodedata.category(ch)
-        if cat[0] == "M":
-            if base_latin:
-                continue
-        elif cat[0] in "PSZC":
-            continue
-        else:
-            base_latin = _is_latin(ch)
-        out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out))
+        return _ASCII_DROP.sub("", text)
+    # Spaces and punctuation go first: real text has marks cut off from their letter by a space.
+    text = _DROP.sub("", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", text))
 
 
 def _digest(text: str) -> bytes:

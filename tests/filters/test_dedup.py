@@ -89,3 +89,7 @@ def test_defaults_and_signature() -> None:
     d = Dedup.from_settings(DEDUP_DEFAULTS)
     assert d.signature() == {"near": True, "minhash": False}
     assert Dedup().near and not Dedup().minhash
+
+
+def test_marks_cut_off_from_their_letter_by_a_space_are_still_marks() -> None:
+    assert near_key("sọ \u0300rọ ti \u0301") == near_key("sọ̀rọ tí") == "soroti"
