@@ -2,24 +2,22 @@
 
 Word-by-word back-translators leave the words they cannot translate as they are ("The greeting our
 gbádùn amala and stew ewédú ..."), and scraped pairs carry LRL words copied into the English. A word of
-the English side counts as a word of the language when
+the English side that is not a known English word counts as a word of the language when
 
 * it has a letter outside the basic Latin alphabet or a combining mark (tone marks, dot below, Hausa
-  hooked letters, any other script such as Ethiopic) and is not a known English word;
-* it is a word of the plugin lexicon, or a word frequent on the language side of the seed that never
-  occurs on its English side (Hausa "da", "ya", "ba"; not "a", which English uses too);
-* it is a lowercase word copied from the language side of the same pair that is not a known English word
-  (names are capitalized and numbers are not words, so neither counts).
+  hooked letters, any other script such as Ethiopic: derived from the letters, not listed per language);
+* it is a word of the plugin lexicon, or a word frequent on the language side of the seed that the
+  English side hardly uses (Hausa "da", "ya", "ba"; not "a", which English uses as much);
+* it is copied from the language side of the same pair.
 
-Known English words come from the English side of the seed pairs and, when the seed is small, from the
-``wordfreq`` package's English list. Case is ignored when matching words, except
-that the copied-word rule skips capitalized tokens (names are legitimately copied).
+Capitalized words after the first are names and never count (names are legitimately copied, tone marks
+and all), nor do numbers. Known English words come from the English side of the seed pairs and from the
+``wordfreq`` package's English list (see :func:`vocabularies`).
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -54,7 +52,6 @@ _M = _mark_class()
 _WORD = re.compile(rf"[\w{_M}]+(?:['’\-][\w{_M}]+)*")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _ENGLISH_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'’-")
-assert sys.maxunicode >= 0xFFFF
 
 
 def words(text: str) -> list[str]:
@@ -80,9 +77,14 @@ def vocabularies(seed_pairs: Iterable[tuple[str, str]], lexicon: Iterable[tuple[
     (quoted names, proverbs, untranslated lines), so "seen on the English side" would make "tí", "ní" and
     "da" English. A word is English when its rate among the English side's words is at least
     ``english_ratio`` times its rate on the language side (0.1: "me", "take" are English although Hausa
-    uses them more; "da", "tí" are not); a word of the language when it is seen ``min_count`` times on the language side
-    and is not English, or is in the lexicon with a gloss other than itself (names are spelt alike in
-    both languages: Hausa "Musa")."""
+    uses them more; "da", "tí" are not); a word of the language when it is seen ``min_count`` times on
+    the language side and is not English, or is in the lexicon with a gloss other than itself (names are spelt alike in
+    both languages: Hausa "Musa").
+
+    With ``english_frequency``, ``wordfreq``'s English list adds what a small seed cannot know (a
+    plugin's 80 examples lack "an" and "ha"): words with a frequency ≥ 1e-3 always, and those ≥ 1e-6
+    that the seed's language side never uses (so Hausa "da", frequent in wordfreq's English too, stays
+    a Hausa word when the seed has it)."""
     en: Counter[str] = Counter()
     xx: Counter[str] = Counter()
     for e, x in seed_pairs:
@@ -92,9 +94,6 @@ def vocabularies(seed_pairs: Iterable[tuple[str, str]], lexicon: Iterable[tuple[
     english = {w for w, c in en.items() if c * n_xx >= english_ratio * xx[w] * n_en}
     lrl = {w for w, c in xx.items() if c >= min_count} - english
     if english_frequency:
-        # Evidence the seed cannot give (a plugin's 80 examples do not have "an" or "ha" on the
-        # English side): the commonest English words always, and common ones the seed never saw on its
-        # language side.
         from lrl.errors import require
 
         wordfreq: Any = require("wordfreq", "wordfreq", "known English words (filters.untranslated)")
@@ -117,7 +116,9 @@ class Untranslated(Filter):
     name = "untranslated"
 
     def __init__(self, english: Iterable[str], language_words: Iterable[str], min_words: int = 2,
-                 min_share: float = 0.0, code: str = "") -> None:
+                 min_share: float = 0.0, code: str = "", vocabulary: dict[str, Any] | None = None) -> None:
+        #: how the vocabularies were made, for the signature
+        self.vocabulary = dict(vocabulary or {})
         self.english = frozenset(w.lower() for w in english)
         self.language_words = frozenset(w.lower() for w in language_words) - self.english
         self.min_words, self.min_share = min_words, min_share
@@ -137,7 +138,9 @@ class Untranslated(Filter):
                        for e in entries]
         english, lrl = vocabularies(seed_pairs, lexicon, min_count, english_ratio,
                                      bool(s["english_wordfreq"]))
-        return cls(english, lrl, int(s["min_words"]), float(s["min_share"]), plugin.code)
+        how = {"seed_pairs": len(seed_pairs), "lexicon_entries": len(lexicon), "min_count": min_count,
+               "english_ratio": english_ratio, "english_wordfreq": bool(s["english_wordfreq"])}
+        return cls(english, lrl, int(s["min_words"]), float(s["min_share"]), plugin.code, how)
 
     def score(self, record: Record) -> dict[str, float | str]:
         en_words = words(untag(record.src))
@@ -168,5 +171,5 @@ class Untranslated(Filter):
         return None
 
     def signature(self) -> dict[str, Any]:
-        return {"min_words": self.min_words, "min_share": self.min_share,
+        return {"min_words": self.min_words, "min_share": self.min_share, **self.vocabulary,
                 "english_words": len(self.english), "language_words": len(self.language_words)}
