@@ -1,0 +1,145 @@
+"""Markup on either side: HTML/XML tags, HTML entities, URLs, e-mail addresses, code or template debris
+and wiki markup, as scraped pairs carry them.
+
+``action = "reject"`` (default) scores the count of each kind per side and rejects a row with any;
+``action = "strip"`` removes the markup instead (keeping the text inside tags, decoding entities) and
+rejects only a row with nothing left of a side. The patterns are written to leave ordinary text alone:
+times (10:30), prices ($5.00), "e.g.", "U.S.", sentences run together without a space ("left.It"),
+Yoruba, and lrl's own ``<BT>`` tag.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from lrl.generate.backtranslate import TAG, untag
+from lrl.record import Record
+from lrl.step import Filter, Mapper, Step
+
+MARKUP_DEFAULTS: dict[str, Any] = {"enabled": True, "action": "reject"}
+ACTIONS = ("reject", "strip")
+
+_GTLD = r"(?:com|org|net|edu|gov|info|biz|io|app|dev)"
+# The rest of a URL: up to a space, not ending in the sentence's punctuation ("(see https://x.com).").
+_TAIL = r"[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]"
+_PATTERNS: dict[str, str] = {
+    "tag": r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s+[^<>]*?)?\s*/?>|<!--.*?-->",
+    "entity": r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});",
+    "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b",
+    # With a scheme or www.: anything up to a space. Without: a lowercase domain with a path
+    # (bit.ly/abc), or a generic top-level domain (example.com) — not "left.It" or "e.g.", and not the
+    # domain of an e-mail address.
+    "url": (rf"\b(?:https?|ftp)://{_TAIL}|\bwww\.{_TAIL}"
+            rf"|(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{{2,6}}/(?:{_TAIL})?"
+            rf"|(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.{_GTLD}\b"),
+    "code": (r"\{\{.*?\}\}|\$\{[^}]*\}|(?<![\w%])%(?:\(\w+\))?[sdif]\b|\\[nrt]|\\u[0-9a-fA-F]{4}"
+             r"|\{\s*[\"']\w+[\"']\s*:|\b(?:function\s*\w*\s*\(|console\.log|document\.\w+|window\.\w+)"
+             r"|\bvar\s+\w+\s*=|[;{]\s*\}"),
+    "wiki": r"\[\[[^\]]*\]\]|'''+|^\s*=={1,4}[^=]+=={1,4}|\{\|",
+}
+KINDS = tuple(_PATTERNS)
+_RE = {k: re.compile(p, re.DOTALL) for k, p in _PATTERNS.items()}
+_ANY = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _PATTERNS.items()), re.DOTALL)
+# Cheap tests first: each kind runs its pattern only when the text has what every match of it needs
+# (most lines have none; the URL pattern over every "." was the slow part).
+_NEEDS: dict[str, re.Pattern[str]] = {
+    "tag": re.compile("<"),
+    "entity": re.compile("&"),
+    "email": re.compile("@"),
+    "url": re.compile(rf"://|www\.|[a-z0-9]\.[a-z]{{2,6}}/|\.{_GTLD}\b"),
+    "code": re.compile(r"[{}%\\$]|function|console\.|document\.|window\.|\bvar\s"),
+    "wiki": re.compile(r"\[\[|''|==|\{\|"),
+}
+_SPACE = re.compile(r"\s+")
+# What removing a URL from "(see https://x.com)." leaves behind.
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
+_WIKI_LINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
+
+
+def count(text: str) -> dict[str, int]:
+    """Matches of each kind in ``text`` (kinds with none left out)."""
+    out: dict[str, int] = {}
+    for kind, needs in _NEEDS.items():
+        if needs.search(text):
+            n = sum(1 for _ in _RE[kind].finditer(text))
+            if n:
+                out[kind] = n
+    return out
+
+
+def strip(text: str) -> str:
+    """``text`` without markup: entities decoded, tags removed with their content kept, wiki links
+    replaced by their label, URLs, e-mail addresses and code debris removed."""
+    if not count(text):
+        return text
+    text = html.unescape(text)
+    text = _WIKI_LINK.sub(r"\1", text)
+    text = _EMPTY_BRACKETS.sub(" ", _ANY.sub(" ", text))
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE.sub(" ", text)).strip()
+
+
+def _scores(record: Record) -> dict[str, float | str]:
+    scores: dict[str, float | str] = {}
+    total = 0
+    for side, text in (("src", untag(record.src)), ("tgt", record.tgt)):
+        for kind, n in count(text).items():
+            scores[f"{side}_{kind}"] = n
+            total += n
+    scores["count"] = total
+    return scores
+
+
+class Markup(Filter):
+    name = "markup"
+
+    def score(self, record: Record) -> dict[str, float | str]:
+        return _scores(record)
+
+    def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
+        found = [(k, int(v)) for k, v in scores.items() if k != "count" and int(v)]
+        if not found:
+            return None
+        detail = ", ".join(f"{n} {k.split('_', 1)[1]} on the {'English' if k.startswith('src') else 'language'} side"
+                           for k, n in found)
+        return f"markup: {detail}"
+
+    def signature(self) -> dict[str, Any]:
+        return {"action": "reject", "kinds": list(KINDS)}
+
+
+class MarkupStrip(Mapper):
+    """Removes markup from both sides; what it removed is counted in the record's scores."""
+
+    name = "markup"
+
+    def apply(self, record: Record) -> str | None:
+        scores = _scores(record)
+        record.scores.update({f"{self.name}.{k}": v for k, v in scores.items()})
+        if not scores["count"]:
+            return None
+        tagged = record.src.startswith(TAG)
+        had_src, had_tgt = bool(record.src), bool(record.tgt)
+        src = strip(untag(record.src))
+        record.src = (TAG + src) if tagged and src else src
+        record.tgt = strip(record.tgt)
+        if had_tgt and not record.tgt:
+            return "markup: nothing left of the language side after stripping markup"
+        if had_src and not src:
+            return "markup: nothing left of the English side after stripping markup"
+        return None
+
+    def signature(self) -> dict[str, Any]:
+        return {"action": "strip", "kinds": list(KINDS)}
+
+
+def build_markup(settings: dict[str, Any]) -> Step:
+    """The markup stage for ``settings`` (see ``MARKUP_DEFAULTS``)."""
+    s = {**MARKUP_DEFAULTS, **settings}
+    if s["action"] not in ACTIONS:
+        from lrl.errors import ConfigError
+
+        raise ConfigError(f"filters.markup.action must be one of {', '.join(ACTIONS)}, not {s['action']!r}")
+    return MarkupStrip() if s["action"] == "strip" else Markup()

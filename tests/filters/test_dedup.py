@@ -1,0 +1,95 @@
+from lrl.filters.dedup import DEDUP_DEFAULTS, Dedup, near_key
+from lrl.record import Record
+from lrl.step import RunContext, Stats
+
+
+def run(step, records):  # type: ignore[no-untyped-def]
+    rejected: list[tuple[str, str]] = []
+    ctx = RunContext(stats=Stats(), on_reject=lambda r, s, why: rejected.append((r.id, why)))
+    kept = list(step.run(records, ctx))
+    return kept, dict(rejected)
+
+
+def rec(i: str, src: str, tgt: str) -> Record:
+    return Record(id=i, src=src, tgt=tgt, origin="seed")
+
+
+PAIR = ("The children are going to school.", "Àwọn ọmọdé ń lọ sí ilé ìwé.")
+
+
+def test_exact_near_and_different_pairs() -> None:
+    kept, rejected = run(Dedup(), [
+        rec("a", *PAIR),
+        rec("exact", *PAIR),
+        rec("toneless", PAIR[0], "Awon omode n lo si ile iwe."),
+        rec("repunct", "the children are going to school", "Àwọn ọmọdé ń lọ sí ilé-ìwé!"),
+        rec("spaces", "The  children are going to  school .", "Àwọn ọmọdé ń lọ sí ilé ìwé."),
+        rec("other-english", "The children are going to the market.", PAIR[1]),
+        rec("other-tone", PAIR[0], "Àwọn ọmọdé ń lọ sí ilé ìwé"),  # punctuation only: near
+        rec("mono", "", PAIR[1]),
+        rec("mono-toneless", "", "awon omode n lo si ile iwe"),
+        rec("different", "My mother bought yam.", "Ìyá mi ra iṣu."),
+    ])
+    assert [r.id for r in kept] == ["a", "other-english", "mono", "different"]
+    assert rejected["exact"] == "duplicate: same pair as a"
+    near = "near-duplicate: same as a ignoring case, punctuation and tone marks"
+    assert rejected["toneless"] == rejected["repunct"] == rejected["spaces"] == rejected["other-tone"] == near
+    assert rejected["mono-toneless"].startswith("near-duplicate: same as mono ")
+
+
+def test_scores_hold_the_keys_so_the_decision_can_be_remade() -> None:
+    kept, _ = run(Dedup(), [rec("a", *PAIR), rec("b", "My mother bought yam.", "Ìyá mi ra iṣu.")])
+    for r in kept:
+        assert len(str(r.scores["dedup.key"])) == 32 and len(str(r.scores["dedup.exact"])) == 32
+    # A copy without tone marks shares the key, not the exact hash.
+    d = Dedup()
+    a, b = rec("a", *PAIR), rec("b", PAIR[0], "Awon omode n lo si ile iwe.")
+    sa, sb = d.score(a), d.score(b)
+    assert sa["key"] == sb["key"] and sa["exact"] != sb["exact"]
+
+
+def test_exact_only_when_near_is_off() -> None:
+    kept, rejected = run(Dedup(near=False), [rec("a", *PAIR), rec("b", PAIR[0], "Awon omode n lo si ile iwe."),
+                                             rec("c", *PAIR)])
+    assert [r.id for r in kept] == ["a", "b"] and rejected == {"c": "duplicate: same pair as a"}
+
+
+def test_a_copy_of_a_rejected_near_duplicate_names_the_kept_row() -> None:
+    _, rejected = run(Dedup(), [rec("a", *PAIR), rec("b", PAIR[0], "Awon omode n lo si ile iwe."),
+                                rec("c", PAIR[0], "Awon omode n lo si ile iwe.")])
+    assert rejected["b"].startswith("near-duplicate: same as a ")
+    assert rejected["c"].startswith("near-duplicate: same as a ")
+
+
+def test_near_key_keeps_marks_outside_latin_and_letters_of_other_scripts() -> None:
+    assert near_key("Ọmọ náà, lọ!") == near_key("omo naa lo") == "omonaalo"
+    assert near_key("ሰላም ነው።") == "ሰላምነው"
+    assert near_key("हिन्दी") != near_key("हिनदी")  # the virama is part of the word
+    assert near_key("Hausa ƙasa ɗaya") == "hausaƙasaɗaya"  # hooked letters are letters, not marks
+
+
+def test_minhash_catches_long_rows_that_differ_in_a_few_words() -> None:
+    base = ("Ní ọjọ́ kẹta, àwọn àgbẹ̀ láti abúlé wa kó ọkà, iṣu, ẹ̀wà àti ata lọ sí ọjà ńlá ní ìlú; "
+            "wọ́n tà wọ́n ní owó tí ó dára, wọ́n sì ra aṣọ tuntun fún àwọn ọmọ wọn kí wọ́n tó padà sí ilé "
+            "ní ìrọ̀lẹ́, inú gbogbo wọn sì dùn púpọ̀ nítorí pé òjò rọ̀ dáadáa ní ọdún yìí.")
+    edited = base.replace("ọdún yìí", "ọdún tó kọjá")
+    other = ("Ìjọba ìpínlẹ̀ náà kéde pé àwọn ilé ìwé gbogbo yóò ṣí sílẹ̀ ní ọ̀sẹ̀ tó ń bọ̀, lẹ́yìn tí àwọn "
+             "olùkọ́ àti àwọn òbí ti fọwọ́ sí ètò tuntun tí wọ́n gbé kalẹ̀ fún ààbò àwọn akẹ́kọ̀ọ́ ní gbogbo "
+             "ìlú àti abúlé, tí àwọn ọlọ́pàá yóò sì máa ṣọ́ àwọn ọ̀nà ní àárọ̀ àti ìrọ̀lẹ́.")
+    assert len(base) >= 200 and len(other) >= 200
+    rows = [rec("a", "", base), rec("b", "", edited), rec("c", "", other), rec("short", "", "Ẹ kú àárọ̀.")]
+    kept, rejected = run(Dedup(minhash=True), rows)
+    assert [r.id for r in kept] == ["a", "c", "short"]
+    assert rejected["b"].startswith("near-duplicate: language side") and "like a" in rejected["b"]
+    kept, _ = run(Dedup(), [rec(r.id, r.src, r.tgt) for r in rows])
+    assert len(kept) == 4  # MinHash is off by default
+
+
+def test_defaults_and_signature() -> None:
+    d = Dedup.from_settings(DEDUP_DEFAULTS)
+    assert d.signature() == {"near": True, "minhash": False}
+    assert Dedup().near and not Dedup().minhash
+
+
+def test_marks_cut_off_from_their_letter_by_a_space_are_still_marks() -> None:
+    assert near_key("sọ \u0300rọ ti \u0301") == near_key("sọ̀rọ tí") == "soroti"
