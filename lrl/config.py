@@ -14,6 +14,11 @@ from typing import Any
 import tomllib
 
 from lrl.errors import ConfigError
+from lrl.filters.dedup import DEDUP_DEFAULTS
+from lrl.filters.langid import LANGID_DEFAULTS
+from lrl.filters.markup import MARKUP_DEFAULTS
+from lrl.filters.script import SCRIPT_DEFAULTS
+from lrl.filters.untranslated import UNTRANSLATED_DEFAULTS
 from lrl.generate.paraphrase import PARAPHRASE_DEFAULTS
 
 DEFAULTS: dict[str, Any] = {
@@ -42,25 +47,19 @@ DEFAULTS: dict[str, Any] = {
             "max_ratio": 3.0,
             "ratio_min_chars": 15,
         },
-        "script": {"enabled": True, "min_share": 0.75},
-        "dedup": {"enabled": True},
-        "langid": {
-            "enabled": True,
-            # Lines shorter than min_chars are scored but not judged: language ID is unreliable on them.
-            "min_chars": 20,
-            # A side is kept when the probability of its expected label plus its acceptable labels reaches
-            # the side's minimum. The LRL side must clearly be the language; the English side only has to
-            # be plausibly English: on MENYO-20k, real English lines fall below 0.1 in ~2.6% of cases
-            # (short lines, names), while Yoruba or Hausa put on the English side never reach 0.07
-            # (`python eval/langid_sides.py`).
-            "tgt_min_prob": 0.5,
-            "src_min_prob": 0.1,
-            "src_label": "en",
-            # Labels accepted on the English side besides src_label (py3langid calls ~2% of short
-            # MENYO-20k English lines Nigerian Pidgin).
-            "src_acceptable": ["pcm"],
-        },
+        "script": SCRIPT_DEFAULTS,
+        # Exact duplicates, and near duplicates (case, punctuation, tone marks); MinHash for long rows.
+        "dedup": DEDUP_DEFAULTS,
+        "langid": LANGID_DEFAULTS,
+        # HTML tags and entities, URLs, e-mails, code debris: "reject" the row or "strip" the markup.
+        "markup": MARKUP_DEFAULTS,
+        # Words of the language left on the English side (untranslated or copied).
+        "untranslated": UNTRANSLATED_DEFAULTS,
     },
+    # What the quality filters (untranslated, fluency, adequacy, length calibration) learn from: parallel
+    # files of clean pairs; empty = the run's own parallel inputs. The plugin's examples, templates and
+    # lexicon are always added (lrl/quality.py).
+    "quality": {"train": []},
     "bt": {
         # Back-translation: every monolingual row gets an English side from a LRL→English model.
         "enabled": True,

@@ -25,18 +25,13 @@ from typing import Any
 
 from lrl import __version__
 from lrl.filters.decontaminate import Decontaminate
-from lrl.filters.dedup import Dedup
-from lrl.filters.langid import LangID
-from lrl.filters.length import Length
 from lrl.filters.normalize import Normalize
-from lrl.filters.orthography import ToneMarks
-from lrl.filters.script import Script
 from lrl.generate.registry import build_generators
 from lrl.generate.templates import TemplateGenerator
 from lrl.io.card import render_card
 from lrl.io.readers import InputStats, ReadOptions, expand, read
 from lrl.io.writers import RejectWriter, ShardWriter, file_sha256, write_json
-from lrl.languages.plugin import SCRIPTS, Plugin
+from lrl.languages.plugin import Plugin
 from lrl.record import Record
 from lrl.step import RunContext, Stats, Step
 
@@ -64,9 +59,11 @@ class RunResult:
 
 def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = None,
                 progress: bool = True) -> list[Step]:
-    """The filter chain, cheapest and most selective first: dedup before language ID gives the same kept
-    set faster (measured on OpusFilter, DESIGN.md)."""
-    f = cfg["filters"]
+    """normalize → [decontaminate] → the input checks (lrl/chain.py) → generators, each followed by the
+    checks for the rows it makes → [decontaminate-synthetic]."""
+    from lrl.chain import input_checks
+    from lrl.quality import gather
+
     normalize = Normalize.for_plugin(plugin, cfg["normalize"])
     steps: list[Step] = [normalize]
     decontaminate = None
@@ -74,21 +71,15 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
         decontaminate = Decontaminate(cfg["decontaminate"]["exclude"], normalize, _read_options(plugin, cfg),
                                       cfg["decontaminate"]["ngram"])
         steps.append(decontaminate)
-    steps.append(Length(**f["length"]))
-    if f["dedup"]["enabled"]:
-        steps.append(Dedup())
-    if f["script"]["enabled"]:
-        steps.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"]))
-    if plugin.orthography["tone_check"] != "off":
-        o = plugin.orthography
-        steps.append(ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"]))
-    if f["langid"]["enabled"]:
-        steps.append(LangID.from_settings(plugin, f["langid"]))
+    parallel = expand(inputs.parallel) if inputs else []
+    # Gathered once: the quality checks of every stage and the back-translator learn from the same seed.
+    seed = gather(plugin, cfg, parallel)
+    steps += input_checks(plugin, cfg, seed)
     # Generators that consume filtered rows (back-translation, paraphrase) come after the input filters,
     # so no model time is spent on rows that would be rejected anyway; they bring their own filters for
     # the rows they create.
-    steps += build_generators(plugin, cfg, expand(inputs.parallel) if inputs else [], progress,
-                              english_mono=bool(inputs and inputs.mono_en))
+    steps += build_generators(plugin, cfg, parallel, progress, english_mono=bool(inputs and inputs.mono_en),
+                              seed=seed)
     if decontaminate is not None:
         # Synthetic sides are new text: check them against the test set too.
         late = copy.copy(decontaminate)

@@ -9,10 +9,14 @@ clean data, judge the rest) and is what the labelled-noise benchmark uses.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from lrl.languages.plugin import Plugin
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,6 +29,14 @@ class QualitySeed:
     pairs: list[tuple[str, str]]
     extra: list[tuple[str, str]]
     _ibm1: Any = field(default=None, repr=False)
+    _built: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def cached(self, key: str, build: Callable[[], T]) -> T:
+        """A check built once per run (vocabularies, language models) and copied for each stage that uses
+        it: the copies share the learnt tables, and each gets its own stage name and origins."""
+        if key not in self._built:
+            self._built[key] = build()
+        return copy.copy(self._built[key])
 
     @property
     def english(self) -> list[str]:

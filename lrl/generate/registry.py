@@ -14,12 +14,13 @@ from lrl.step import Step
 
 
 def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | None = None,
-                     progress: bool = True, english_mono: bool = False) -> list[Step]:
+                     progress: bool = True, english_mono: bool = False, seed: Any = None) -> list[Step]:
     """``parallel``: the run's parallel input specs (already expanded), the seed IBM-1 learns from;
-    ``english_mono``: the run reads English monolingual text, to be forward-translated."""
+    ``english_mono``: the run reads English monolingual text, to be forward-translated; ``seed``: the
+    run's :class:`~lrl.quality.QualitySeed` (the quality checks of generated rows learn from it)."""
     steps: list[Step] = []
     if cfg["bt"]["enabled"]:
-        steps += _back_translation(plugin, cfg, parallel or [], progress, english_mono)
+        steps += _back_translation(plugin, cfg, parallel or [], progress, english_mono, quality=seed)
     elif english_mono:
         from lrl.errors import ConfigError
 
@@ -116,11 +117,9 @@ def _prefer_cached(plugin: Plugin, cfg: dict[str, Any], backward: Any, forward: 
 
 
 def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], progress: bool,
-                      english_mono: bool = False) -> list[Step]:
+                      english_mono: bool = False, quality: Any = None) -> list[Step]:
     from lrl.errors import ConfigError
     from lrl.filters.chrf import ForcedDecode, RoundTripChrF
-    from lrl.filters.langid import LangID
-    from lrl.filters.length import Length
     from lrl.generate.backtranslate import BackTranslate
     from lrl.models.translator import Translator
 
@@ -183,47 +182,32 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
             else:
                 forward = backward.reversed()
 
-    length = Length(**cfg["filters"]["length"])
-    length.name, length.applies_to = "bt-length", frozenset({"bt"})
+    from lrl.chain import pair_checks
+
     steps: list[Step] = [BackTranslate(backward, settings, batch_size=64, tagged=bt["tagged"],
                                        progress=progress, model_info=info,
-                                       forward=forward if english_mono else None), length]
-    lid = cfg["filters"]["langid"]
-    if lid["enabled"]:
-        # Judges the new English side (the LRL side passed language ID before back-translation).
-        langid = LangID.from_settings(plugin, lid)
-        langid.name, langid.applies_to = "bt-langid", frozenset({"bt"})
-        langid.batch_size = 256
-        steps.append(langid)
+                                       forward=forward if english_mono else None)]
+    # The new English side is judged by evidence independent of the translator: language ID and script,
+    # LRL words left in, English fluency, lexical adequacy from the seed (lrl/chain.py).
+    steps += pair_checks(plugin, cfg, quality, "bt-", {"bt"}, sides="src")
     if bt["score"] == "roundtrip":
         steps.append(RoundTripChrF(forward, bt["min_chrf"]))
     elif bt["score"] == "forced":
         steps.append(ForcedDecode(forward, bt["min_logprob"]))
     if english_mono:
-        steps += _forward_filters(plugin, cfg, backward)
+        steps += _forward_filters(plugin, cfg, backward, quality)
     return steps
 
 
-def _forward_filters(plugin: Plugin, cfg: dict[str, Any], backward: Any) -> list[Step]:
+def _forward_filters(plugin: Plugin, cfg: dict[str, Any], backward: Any, seed: Any = None) -> list[Step]:
     """Forward-translated rows got a new language side: judge it like an input's (length ratio, script,
-    tone, language ID) and by a round trip back to the real English."""
+    tone, language ID, adequacy) and by a round trip back to the real English."""
+    from lrl.chain import pair_checks
     from lrl.filters.chrf import RoundTripChrF
-    from lrl.filters.langid import LangID
-    from lrl.filters.length import Length
-    from lrl.filters.orthography import ToneMarks
-    from lrl.filters.script import Script
-    from lrl.languages.plugin import SCRIPTS
 
-    f, o, ft = cfg["filters"], plugin.orthography, frozenset({"ft"})
-    steps: list[Any] = [Length(**f["length"])]
-    if f["script"]["enabled"]:
-        steps.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"]))
-    if o["tone_check"] != "off":
-        steps.append(ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"]))
-    if f["langid"]["enabled"]:
-        steps.append(LangID.from_settings(plugin, f["langid"]))
+    steps = pair_checks(plugin, cfg, seed, "ft-", {"ft"}, sides="tgt")
     if cfg["bt"]["score"] == "roundtrip":
-        steps.append(RoundTripChrF(backward, cfg["bt"]["min_chrf"], reverse=True))
-    for step in steps:
-        step.name, step.applies_to = f"ft-{step.name}", ft
+        chrf = RoundTripChrF(backward, cfg["bt"]["min_chrf"], reverse=True)
+        chrf.name, chrf.applies_to = "ft-chrf", frozenset({"ft"})
+        steps.append(chrf)
     return steps

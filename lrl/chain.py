@@ -1,0 +1,81 @@
+"""The filter chain from settings: the checks every input row gets, and one factory for the checks a
+generator's new rows get (``bt-``, ``ft-``, ``substitute-`` …), so the chain is built in one place.
+
+Order: cheapest and most selective first (dedup before language ID gives the same kept set faster,
+DESIGN.md), the model-based quality checks last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from lrl.languages.plugin import SCRIPTS, Plugin
+from lrl.quality import QualitySeed
+from lrl.step import Step
+
+
+def _stage(step: Step, prefix: str, origins: Iterable[str] | None) -> Step:
+    """Name a check for the rows it judges: ``bt-langid`` judges only origin ``bt`` rows."""
+    step.name = f"{prefix}{step.name}"
+    if origins is not None:
+        step.applies_to = frozenset(origins)  # type: ignore[attr-defined]
+    return step
+
+
+def pair_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None, prefix: str = "",
+                origins: Iterable[str] | None = None, sides: str = "both") -> list[Step]:
+    """Length, script, tone, language ID, then the quality checks (untranslated words, fluency,
+    adequacy). ``sides``: which sides are new — ``"src"`` (back-translation made the English: tone marks
+    need no second look), ``"tgt"`` (forward translation made the LRL side: no English-side checks) or
+    ``"both"``."""
+    from lrl.filters.langid import LangID
+    from lrl.filters.length import Length
+    from lrl.filters.orthography import ToneMarks
+    from lrl.filters.script import Script
+
+    f, o = cfg["filters"], plugin.orthography
+    steps: list[Step] = [Length(**{k: f["length"][k] for k in ("min_chars", "max_chars", "max_ratio",
+                                                              "ratio_min_chars")})]
+    if f["script"]["enabled"]:
+        steps.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"],
+                            f["script"]["src_min_share"]))
+    if o["tone_check"] != "off" and sides != "src":
+        steps.append(ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"]))
+    if f["langid"]["enabled"]:
+        lid = LangID.from_settings(plugin, f["langid"])
+        lid.batch_size = 256  # the backends score batches
+        steps.append(lid)
+    if seed is not None:
+        steps += quality_checks(plugin, cfg, seed, sides)
+    return [_stage(s, prefix, origins) for s in steps]
+
+
+def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides: str = "both") -> list[Step]:
+    """The checks that learn from the seed: LRL words left on the English side, English fluency and
+    lexical adequacy. Evidence independent of any generator: none of them uses a generator's output."""
+    from lrl.filters.untranslated import Untranslated
+
+    f = cfg["filters"]
+    steps: list[Step] = []
+    if f["untranslated"]["enabled"] and sides != "tgt":
+        steps.append(seed.cached("untranslated", lambda: Untranslated.build(plugin, seed.all_pairs,
+                                                                            f["untranslated"])))
+    return steps
+
+
+def input_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None) -> list[Step]:
+    """What every row read from the inputs (and every template row) goes through after normalization and
+    decontamination: markup, length, dedup, then the pair checks without their length."""
+    from lrl.filters.dedup import Dedup
+    from lrl.filters.markup import build_markup
+
+    f = cfg["filters"]
+    steps: list[Step] = []
+    if f["markup"]["enabled"]:
+        steps.append(build_markup(f["markup"]))
+    checks = pair_checks(plugin, cfg, seed)
+    steps.append(checks[0])  # length before dedup: the cheapest cut first
+    if f["dedup"]["enabled"]:
+        steps.append(Dedup.from_settings(f["dedup"]))
+    return steps + checks[1:]
