@@ -156,8 +156,12 @@ class Substitute(Step):
         self.en_homographs = {k for k, v in en_to.items() if len(v) > 1}
         self.evidence: Counter[str] = Counter()
         self.by_class: dict[str, list[Entry]] = {}
+        self.by_form: dict[tuple[str, ...], list[Entry]] = {}  # entries by their language form
+        self.keys: dict[Entry, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # tokenized once
         for e in self.entries:
             self.by_class.setdefault(e.cls, []).append(e)
+            self.by_form.setdefault(_key(e.lrl), []).append(e)
+            self.keys[e] = (_key(e.lrl), _key(e.en))
 
     @classmethod
     def from_files(cls, lexicon_path: Path, code: str, **kwargs: Any) -> Substitute:
@@ -174,8 +178,8 @@ class Substitute(Step):
         et, es = _tokens(en)
         on_lrl, on_en = self.lrl_index.find(xt, xs), self.en_index.find(et, es)
         out: list[Site] = []
-        for e in self.entries:
-            lk, ek = _key(e.lrl), _key(e.en)
+        for e in (e for form in on_lrl for e in self.by_form[form]):
+            lk, ek = self.keys[e]
             lrl, eng = on_lrl.get(lk), on_en.get(ek)
             if not lrl or not eng or len(lrl) != len(eng):
                 continue
@@ -192,13 +196,12 @@ class Substitute(Step):
         """Entries of the site's class with its features and other forms on both sides, which the rest
         of the sentence does not already hold (Ade → Tunde in "Ade saw Tunde" would give "Tunde saw
         Tunde")."""
-        old = site.entry
+        old, (old_x, old_e) = site.entry, self.keys[site.entry]
         rest_x = _tokens(_replace(parent.tgt, site.lrl, " "))[0]
         rest_e = _tokens(_replace(parent.src, site.en, " "))[0]
         return [r for r in self.by_class[old.cls]
-                if dict(r.features) == dict(old.features) and _key(r.lrl) != _key(old.lrl)
-                and _key(r.en) != _key(old.en) and not _contains(rest_x, _key(r.lrl))
-                and not _contains(rest_e, _key(r.en))]
+                if dict(r.features) == dict(old.features) and (k := self.keys[r])[0] != old_x
+                and k[1] != old_e and not _contains(rest_x, k[0]) and not _contains(rest_e, k[1])]
 
     def children(self, parent: Record, seed: int) -> list[Record]:
         """Up to ``per_pair`` substituted copies of ``parent``, drawn from (seed, parent id): sites in a
