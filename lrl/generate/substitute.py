@@ -98,6 +98,16 @@ def _in_name(text: str, spans: list[Span], form: str) -> bool:
         text[a:a + 1].isupper() and not _SENTENCE_END.search(text[:a]) for a, _ in spans)
 
 
+def _english_number(entry: Entry) -> str:
+    """The entry's ``number`` feature, else a guess from its English form ("beans", "sweet potatoes" are
+    plural): swapping "rice" for "beans" would break "the rice is ready" on the English side."""
+    number = entry.feature("number")
+    if number:
+        return number
+    last = entry.en.split()[-1].lower() if entry.en.split() else ""
+    return "pl" if last.endswith("s") and not last.endswith(("ss", "us", "is")) else "sg"
+
+
 _ARTICLE = re.compile(r"\b([Aa]n?)(\s+)$")
 
 
@@ -193,15 +203,16 @@ class Substitute(Step):
         return out
 
     def _replacements(self, site: Site, parent: Record) -> list[Entry]:
-        """Entries of the site's class with its features and other forms on both sides, which the rest
-        of the sentence does not already hold (Ade → Tunde in "Ade saw Tunde" would give "Tunde saw
-        Tunde")."""
+        """Entries of the site's class with its features and English number, other forms on both sides,
+        which the rest of the sentence does not already hold (Ade → Tunde in "Ade saw Tunde" would give
+        "Tunde saw Tunde")."""
         old, (old_x, old_e) = site.entry, self.keys[site.entry]
         rest_x = _tokens(_replace(parent.tgt, site.lrl, " "))[0]
         rest_e = _tokens(_replace(parent.src, site.en, " "))[0]
         return [r for r in self.by_class[old.cls]
-                if dict(r.features) == dict(old.features) and (k := self.keys[r])[0] != old_x
-                and k[1] != old_e and not _contains(rest_x, k[0]) and not _contains(rest_e, k[1])]
+                if dict(r.features) == dict(old.features) and _english_number(r) == _english_number(old)
+                and (k := self.keys[r])[0] != old_x and k[1] != old_e
+                and not _contains(rest_x, k[0]) and not _contains(rest_e, k[1])]
 
     def children(self, parent: Record, seed: int) -> list[Record]:
         """Up to ``per_pair`` substituted copies of ``parent``, drawn from (seed, parent id): sites in a

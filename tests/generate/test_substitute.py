@@ -48,9 +48,9 @@ def test_a_swap_replaces_the_aligned_word_on_both_sides_with_one_of_its_class(ti
         assert new.en == new_en and old_yo != new_yo
         assert kid.tgt == parent.tgt.replace(old_yo, new_yo)
         assert kid.src == parent.src.replace(old_en, new_en)
-    # food: two others; place: one other; person: Túndé only (Fúnmi is not male, see below)
-    assert len(kids) == 4
-    assert {k.provenance["lrl"][1] for k in kids} == {"ẹ̀wà", "iṣu", "ilé ìwé", "Túndé"}
+    # food: yam ("beans" is plural: "the rice is" would become "the beans is"); place: the school;
+    # person: Túndé only (Fúnmi is not male, see below)
+    assert {k.provenance["lrl"][1] for k in kids} == {"iṣu", "ilé ìwé", "Túndé"} and len(kids) == 3
 
 
 def test_gender_is_honoured(tiny_plugin_dir: Path) -> None:
@@ -68,11 +68,11 @@ def test_multi_word_entries_are_matched_whole_and_longest_first(tiny_plugin_dir:
     place = [k for k in kids if k.provenance["class"] == "place"]
     assert [(k.src, k.tgt) for k in place] == [("Tunde went to the market.", "Túndé lọ sí ọjà.")]
     jollof = Substitute(lexicon(("food", "ìrẹsì", "rice", ""), ("food", "ìrẹsì jọ̀lọ́ọ̀fù", "jollof rice", ""),
-                                ("food", "ẹ̀wà", "beans", "")), per_pair=20)
+                                ("food", "iṣu", "yam", "")), per_pair=20)
     sites = jollof.sites("She cooked jollof rice.", "Ó se ìrẹsì jọ̀lọ́ọ̀fù.")
     assert [s.entry.lrl for s in sites] == ["ìrẹsì jọ̀lọ́ọ̀fù"]  # not "ìrẹsì" inside it
     assert {k.tgt for k in jollof.children(seed("She cooked jollof rice.", "Ó se ìrẹsì jọ̀lọ́ọ̀fù."), 1)} == \
-        {"Ó se ìrẹsì.", "Ó se ẹ̀wà."}
+        {"Ó se ìrẹsì.", "Ó se iṣu."}
 
 
 def test_tone_marks_must_match_and_words_must_be_whole(tiny_plugin_dir: Path) -> None:
@@ -111,11 +111,12 @@ def test_deterministic_for_a_seed(tiny_plugin_dir: Path) -> None:
     assert len({tuple(draw(s)) for s in range(10)}) > 1  # the seed does choose
 
 
-def test_capitals_at_sentence_start_and_articles_follow_the_new_word() -> None:
-    sub = Substitute(lexicon(("food", "ìrẹsì", "rice", ""), ("food", "ẹ̀wà", "beans", ""),
+def test_capitals_at_sentence_start_english_number_and_articles_follow_the_new_word() -> None:
+    sub = Substitute(lexicon(("food", "iṣu", "yam", ""), ("food", "ẹ̀wà", "beans", ""),
+                             ("food", "ẹ̀gẹ́", "cassava", ""),
                              ("place", "ọjà", "market", ""), ("place", "ọ́fíìsì", "office", "")), per_pair=5)
-    [kid] = [k for k in sub.children(seed("Rice is good.", "Ìrẹsì dára."), 1)]
-    assert (kid.src, kid.tgt) == ("Beans is good.", "Ẹ̀wà dára.")
+    [kid] = sub.children(seed("Yam is good.", "Iṣu dára."), 1)  # not "Beans is good."
+    assert (kid.src, kid.tgt) == ("Cassava is good.", "Ẹ̀gẹ́ dára.")
     [kid] = sub.children(seed("He saw a market there.", "Ó rí ọjà kan níbẹ̀."), 1)
     assert kid.src == "He saw an office there." and kid.tgt == "Ó rí ọ́fíìsì kan níbẹ̀."
 
@@ -149,7 +150,7 @@ def test_pipeline_run_keeps_substitute_rows_and_closes_the_books(tiny_plugin_dir
     pairs.write_text("en\tyo\n"
                      "Ade is eating rice at the market with his friends today.\tAdé ń jẹ ìrẹsì ní ọjà pẹ̀lú àwọn "
                      "ọ̀rẹ́ rẹ̀ lónìí.\n"
-                     "Funmi bought two bags of beans for her mother.\tFúnmi ra àpò ẹ̀wà méjì fún ìyá rẹ̀.\n"
+                     "Funmi bought two bags of yam for her mother.\tFúnmi ra àpò iṣu méjì fún ìyá rẹ̀.\n"
                      "The weather is cold this morning.\tOjú ọjọ́ tutù ní àárọ̀ yìí.\n", encoding="utf-8")
     plugin = load_plugin(tiny_plugin_dir)
     cfg = config.resolve({}, "p", None, {"out_dir": str(tmp_path / "out"), "templates.count": 5,
