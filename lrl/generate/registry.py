@@ -45,8 +45,9 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
 
 def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> list[Step]:
     """Lexical substitution (lrl/generate/substitute.py), aligned with the seed-trained IBM-1 tables, then
-    the checks its new sides need, as for any input row (length ratio, script, tone, language ID)."""
+    the checks its new sides need, as for any input row (length ratio, dedup, script, tone, language ID)."""
     from lrl.errors import ConfigError
+    from lrl.filters.dedup import Dedup
     from lrl.filters.langid import LangID
     from lrl.filters.length import Length
     from lrl.filters.normalize import Normalize
@@ -68,6 +69,8 @@ def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> l
         normalize=Normalize.for_plugin(plugin, cfg["normalize"]).text,
         aligner_id=f"ibm1-{model.key}" if model else "")]
     checks: list[Any] = [Length(**f["length"])]
+    if f["dedup"]["enabled"]:  # two parents that differ only in the swapped word make the same child
+        checks.append(Dedup())
     if f["script"]["enabled"]:
         checks.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"]))
     if o["tone_check"] != "off":
