@@ -170,3 +170,21 @@ def test_pipeline_run_keeps_substitute_rows_and_closes_the_books(tiny_plugin_dir
     assert all(r["src"] and r["tgt"] for r in subs)
     sig = next(s["signature"] for s in m["steps"] if s["name"] == "substitute")
     assert sig["per_pair"] == 2 and sig["aligner"].startswith("ibm1-")
+
+
+def test_max_rows_caps_the_children_of_a_run_and_only_real_pairs_are_parents(tiny_plugin_dir: Path) -> None:
+    from lrl.step import RunContext, Stats
+
+    rows = [seed("Ade is eating rice at the market.", "Adé ń jẹ ìrẹsì ní ọjà.", "seed:a:1"),
+            Record(id="tpl-1", src="Ade is eating rice at the market.", tgt="Adé ń jẹ ìrẹsì ní ọjà.",
+                   origin="template"),
+            Record(id="mono:m:1", src="", tgt="Adé ń jẹ ìrẹsì ní ọjà.", origin="mono"),
+            seed("Tunde bought yam.", "Túndé ra iṣu.", "seed:a:2")]
+    rejected: list[Record] = []
+    ctx = RunContext(stats=Stats(), on_reject=lambda r, s, why: rejected.append(r), seed=3)
+    out = list(tiny(tiny_plugin_dir, per_pair=2, max_rows=3).run(rows, ctx))
+    kids = [r for r in out if r.origin == "substitute"]
+    assert len(kids) == 3 and {k.parent_id for k in kids} == {"seed:a:1", "seed:a:2"}
+    assert [r.id for r in out if r.origin != "substitute"] == [r.id for r in rows]
+    st = ctx.stats["substitute"]
+    assert (st.seen, st.created, st.passed, st.rejected) == (4, 3, 7, 0) and not rejected
