@@ -113,6 +113,11 @@ DEFAULTS: dict[str, Any] = {
     # LLM paraphrase (paraphrase.model = a local transformers causal LM) or, without a model, the pivot
     # path through the back-translation tables. Off by default: see lrl/generate/paraphrase.py.
     "paraphrase": PARAPHRASE_DEFAULTS,
+    # Lexical substitution in real seed pairs (lrl/generate/substitute.py): an entry of the plugin's lexicon
+    # found on both sides is swapped for another of its class with the same features. per_pair: copies per
+    # seed pair; max_rows: copies per run (0 = no cap); confirm: "ambiguous" asks the seed IBM-1 tables
+    # only when the lexicon cannot settle the alignment, "always" for every swap.
+    "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous"},
     "output": {"shard_rows": 50000},
 }
 

@@ -36,7 +36,7 @@ from lrl.record import Record
 from lrl.step import RunContext, Stats, Step
 
 #: Origins of rows made inside the pipeline from other rows (their new sides need checking again).
-SYNTHETIC = frozenset({"bt", "ft", "paraphrase", "pivot"})
+SYNTHETIC = frozenset({"bt", "ft", "paraphrase", "pivot", "substitute"})
 
 PACKAGES = ("ctranslate2", "sentencepiece", "sacrebleu", "transformers", "datasets", "py3langid",
             "pyarrow", "numpy", "torch")

@@ -8,7 +8,7 @@ from typing import Any
 
 #: Where a record came from. Seed rows are read from the user's or the plugin's data; the others are
 #: synthetic and carry the id of the row they were made from in ``parent_id`` (empty for templates).
-ORIGINS = ("seed", "mono", "template", "bt", "ft", "paraphrase", "pivot")
+ORIGINS = ("seed", "mono", "template", "bt", "ft", "paraphrase", "pivot", "substitute")
 
 
 @dataclass

@@ -34,7 +34,7 @@ from lrl.io.readers import ReadOptions, read_pairs
 from lrl.languages.plugin import Plugin
 
 #: Origins of rows the eval may add to the seed (everything lrl generates; "mono" rows have no English).
-SYNTHETIC = ("template", "bt", "ft", "paraphrase", "pivot")
+SYNTHETIC = ("template", "bt", "ft", "paraphrase", "pivot", "substitute")
 BT_TAG = "<BT> "
 
 
@@ -54,6 +54,7 @@ DEFAULT_SYSTEMS = (
     System("+ templates", ("template",)),
     System("+ back-translation", ("bt",)),
     System("+ paraphrase", ("paraphrase", "pivot")),
+    System("+ substitution", ("substitute",)),
     System("all", SYNTHETIC),
     System("all, synthetic ≤ 0.5× seed", SYNTHETIC, ratio=0.5),
     System("all, synthetic ≤ 1× seed", SYNTHETIC, ratio=1.0),

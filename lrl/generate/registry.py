@@ -19,6 +19,8 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
     ``english_mono``: the run reads English monolingual text, to be forward-translated; ``seed``: the
     run's :class:`~lrl.quality.QualitySeed` (the quality checks of generated rows learn from it)."""
     steps: list[Step] = []
+    if cfg["substitute"]["enabled"]:  # on real seed pairs, before anything else adds rows
+        steps += _substitution(plugin, cfg, parallel or [])
     if cfg["bt"]["enabled"]:
         steps += _back_translation(plugin, cfg, parallel or [], progress, english_mono, quality=seed)
     elif english_mono:
@@ -40,6 +42,45 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
                                       cfg["bt"]["dev_share"])
         steps += build_paraphrase(plugin, cfg, pivot, progress)
     return steps
+
+
+def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> list[Step]:
+    """Lexical substitution (lrl/generate/substitute.py), aligned with the seed-trained IBM-1 tables, then
+    the checks its new sides need, as for any input row (length ratio, dedup, script, tone, language ID)."""
+    from lrl.errors import ConfigError
+    from lrl.filters.dedup import Dedup
+    from lrl.filters.langid import LangID
+    from lrl.filters.length import Length
+    from lrl.filters.normalize import Normalize
+    from lrl.filters.orthography import ToneMarks
+    from lrl.filters.script import Script
+    from lrl.generate.substitute import Substitute
+    from lrl.languages.plugin import SCRIPTS
+    from lrl.models.ibm1 import load_or_train
+
+    s, f, o = cfg["substitute"], cfg["filters"], plugin.orthography
+    if not plugin.file("lexicon").is_file():
+        raise ConfigError(f"substitute.enabled needs the plugin's lexicon ({plugin.file('lexicon')})")
+    seed, extra = _seed_pairs(plugin, cfg, parallel)
+    model = load_or_train(plugin.code, seed, extra, cfg["bt"]["ibm1_iterations"],
+                          cfg["bt"]["dev_share"]) if seed or extra else None
+    steps: list[Any] = [Substitute.from_files(
+        plugin.file("lexicon"), plugin.code, per_pair=s["per_pair"], max_rows=s["max_rows"], confirm=s["confirm"],
+        xx2en=model.xx2en if model else None, en2xx=model.en2xx if model else None,
+        normalize=Normalize.for_plugin(plugin, cfg["normalize"]).text,
+        aligner_id=f"ibm1-{model.key}" if model else "")]
+    checks: list[Any] = [Length(**f["length"])]
+    if f["dedup"]["enabled"]:  # two parents that differ only in the swapped word make the same child
+        checks.append(Dedup())
+    if f["script"]["enabled"]:
+        checks.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"]))
+    if o["tone_check"] != "off":
+        checks.append(ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"]))
+    if f["langid"]["enabled"]:
+        checks.append(LangID.from_settings(plugin, f["langid"]))
+    for check in checks:
+        check.name, check.applies_to = f"substitute-{check.name}", frozenset({"substitute"})
+    return steps + checks
 
 
 def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tuple[
