@@ -15,7 +15,7 @@ from lrl.quality import QualitySeed
 from lrl.step import Step
 
 
-def _stage(step: Step, prefix: str, origins: Iterable[str] | None) -> Step:
+def stage(step: Step, prefix: str, origins: Iterable[str] | None) -> Step:
     """Name a check for the rows it judges: ``bt-langid`` judges only origin ``bt`` rows."""
     step.name = f"{prefix}{step.name}"
     if origins is not None:
@@ -48,7 +48,7 @@ def pair_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None, p
         steps.append(lid)
     if seed is not None:
         steps += quality_checks(plugin, cfg, seed, sides)
-    return [_stage(s, prefix, origins) for s in steps]
+    return [stage(s, prefix, origins) for s in steps]
 
 
 def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides: str = "both") -> list[Step]:

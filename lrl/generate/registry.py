@@ -20,7 +20,7 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
     run's :class:`~lrl.quality.QualitySeed` (the quality checks of generated rows learn from it)."""
     steps: list[Step] = []
     if cfg["substitute"]["enabled"]:  # on real seed pairs, before anything else adds rows
-        steps += _substitution(plugin, cfg, parallel or [])
+        steps += _substitution(plugin, cfg, parallel or [], quality=seed)
     if cfg["bt"]["enabled"]:
         steps += _back_translation(plugin, cfg, parallel or [], progress, english_mono, quality=seed)
     elif english_mono:
@@ -44,21 +44,17 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
     return steps
 
 
-def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> list[Step]:
+def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], quality: Any = None) -> list[Step]:
     """Lexical substitution (lrl/generate/substitute.py), aligned with the seed-trained IBM-1 tables, then
-    the checks its new sides need, as for any input row (length ratio, dedup, script, tone, language ID)."""
+    the checks its new sides need, as for any input row (lrl/chain.py), with dedup among its own rows."""
+    from lrl.chain import pair_checks, stage
     from lrl.errors import ConfigError
     from lrl.filters.dedup import Dedup
-    from lrl.filters.langid import LangID
-    from lrl.filters.length import Length
     from lrl.filters.normalize import Normalize
-    from lrl.filters.orthography import ToneMarks
-    from lrl.filters.script import Script
     from lrl.generate.substitute import Substitute
-    from lrl.languages.plugin import SCRIPTS
     from lrl.models.ibm1 import load_or_train
 
-    s, f, o = cfg["substitute"], cfg["filters"], plugin.orthography
+    s, f = cfg["substitute"], cfg["filters"]
     if not plugin.file("lexicon").is_file():
         raise ConfigError(f"substitute.enabled needs the plugin's lexicon ({plugin.file('lexicon')})")
     seed, extra = _seed_pairs(plugin, cfg, parallel)
@@ -69,17 +65,9 @@ def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> l
         xx2en=model.xx2en if model else None, en2xx=model.en2xx if model else None,
         normalize=Normalize.for_plugin(plugin, cfg["normalize"]).text,
         aligner_id=f"ibm1-{model.key}" if model else "")]
-    checks: list[Any] = [Length(**f["length"])]
+    checks = pair_checks(plugin, cfg, quality, "substitute-", {"substitute"})
     if f["dedup"]["enabled"]:  # two parents that differ only in the swapped word make the same child
-        checks.append(Dedup())
-    if f["script"]["enabled"]:
-        checks.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"]))
-    if o["tone_check"] != "off":
-        checks.append(ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"]))
-    if f["langid"]["enabled"]:
-        checks.append(LangID.from_settings(plugin, f["langid"]))
-    for check in checks:
-        check.name, check.applies_to = f"substitute-{check.name}", frozenset({"substitute"})
+        checks.insert(1, stage(Dedup.from_settings(f["dedup"]), "substitute-", {"substitute"}))
     return steps + checks
 
 
