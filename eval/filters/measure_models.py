@@ -1,6 +1,7 @@
 """Choose the thresholds of the model-based filters (fluency, adequacy, calibrated length ratio).
 
     .venv/bin/python eval/filters/measure_models.py [--lang yo ha am] [--seed data|plugin] [--out DIR]
+        [--fluency MIN_SCORE] [--adequacy MIN_SCORE] [--max-z MAX_Z] [--cut-z CUT_Z]
 
 For each language: models are trained on seed pairs as a run would (IBM-1 via ``load_or_train`` on the
 seed plus the plugin's examples, lexicon and templates; the fluency n-gram model on all that English; the
@@ -12,7 +13,8 @@ length ratio calibrated on the seed), then clean held-out pairs and damaged copi
 * ``bt``         — the English replaced by the default IBM-1 back-translation of the language side.
 
 Printed (and written to ``DIR/models-<lang>[-plugin].md``): for each filter and candidate threshold, the
-share of clean pairs kept and of each damage class rejected; then all three filters at their defaults.
+share of clean pairs kept and of each damage class rejected; then all three filters together at the chosen
+thresholds (the defaults unless ``--fluency``, ``--adequacy``, ``--max-z``, ``--cut-z`` say otherwise).
 ``--seed plugin`` trains on the plugin's own data only (its ~80 examples, lexicon and 2,000 templates),
 as the default ``make lang=yo augment`` does, to show how the filters degrade with little data.
 
@@ -107,13 +109,13 @@ def sweep(title: str, f: Any, attr: str, values: list[float], sets: dict[str, Pa
         setattr(f, attr, v)
         row = [pct(rejected(f, sets["clean"], scored["clean"]), keep=True)]
         row += [pct(rejected(f, sets[c], scored[c])) for c in CLASSES]
-        mark = " (default)" if v == default else ""
+        mark = " (chosen)" if v == default else ""
         lines.append(f"| {v:g}{mark} | " + " | ".join(row) + " |")
     setattr(f, attr, default)
     return lines + [""]
 
 
-def measure(lang: str, seed_mode: str, cache: Path) -> list[str]:
+def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) -> list[str]:
     plugin = find_plugin(lang)
     cfg = {**DEFAULTS}
     norm = Normalize.for_plugin(plugin, cfg["normalize"])
@@ -124,11 +126,14 @@ def measure(lang: str, seed_mode: str, cache: Path) -> list[str]:
     rng = random.Random(0)
     sets = {"clean": clean, **damage(clean, model.direction(lang, "en").translate, rng)}
     english = [en for en, _ in seed + extra]
-    fluency = Fluency.build(english, {})
-    adequacy = Adequacy.build(model, {}, seed + extra)
-    length = Length.build(LENGTH_DEFAULTS, seed)
+    fluency = Fluency.build(english, {"min_score": chosen["fluency"]})
+    adequacy = Adequacy.build(model, {"min_score": chosen["adequacy"]}, seed + extra)
+    length = Length.build({**LENGTH_DEFAULTS, "max_z": chosen["max_z"], "cut_z": chosen["cut_z"]}, seed)
     # The sweeps show what judging would do even where a filter abstains by default (too little data).
-    length_sweep = Length.build({**LENGTH_DEFAULTS, "min_calibration_pairs": 2}, seed)
+    length_sweep = Length.build({**LENGTH_DEFAULTS, "min_calibration_pairs": 2, "max_z": chosen["max_z"],
+                                 "cut_z": 0.0}, seed)
+    cut_sweep = Length.build({**LENGTH_DEFAULTS, "min_calibration_pairs": 2, "max_z": 0.0,
+                              "cut_z": chosen["cut_z"]}, seed)
     judging = {"fluency": fluency.judging, "adequacy": adequacy.info.get("judging", True),
                "length": length.calibrated}
     fluency.judging = True
@@ -139,16 +144,18 @@ def measure(lang: str, seed_mode: str, cache: Path) -> list[str]:
            f"fluency: {fluency.signature()}; adequacy: {adequacy.signature()}; length: {length.signature()}", ""]
     for title, f, attr, values, default in (
             ("fluency (min_score; rows under min_words not judged)", fluency, "min_score",
-             [-0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2], FLUENCY_DEFAULTS["min_score"]),
+             [-0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2], chosen["fluency"]),
             ("adequacy (min_score)", adequacy, "min_score",
              [-30.0, -24.0, -20.0, -16.0, -12.0, -10.0, -8.0, -7.0, -6.0, -5.0, -4.0],
-             ADEQUACY_DEFAULTS["min_score"]),
-            ("length (max_z; 0 = off: the fixed max_ratio check alone)", length_sweep, "max_z",
-             [0.0, 1.5, 2.0, 2.3, 2.6, 3.0, 3.5, 4.0], LENGTH_DEFAULTS["max_z"])):
+             chosen["adequacy"]),
+            ("length (max_z, cut_z off; 0 = off: the fixed max_ratio check alone)", length_sweep, "max_z",
+             [0.0, 1.5, 2.0, 2.3, 2.6, 3.0, 3.5, 4.0], chosen["max_z"]),
+            ("length (cut_z: no sentence end and short by this many std; max_z off)", cut_sweep, "cut_z",
+             [0.0, 0.5, 1.0, 1.5, 2.0], chosen["cut_z"])):
         scored = {k: scores_of(f, v) for k, v in sets.items()}
         out += sweep(title, f, attr, values, sets, scored, default)
     fluency.judging, adequacy.info["judging"] = judging["fluency"], judging["adequacy"]
-    out += [f"### all three at their defaults (judging: {judging})", "",
+    out += [f"### all three at the chosen thresholds {chosen} (judging: {judging})", "",
             "| | clean kept % | " + " | ".join(f"{c} rej %" for c in CLASSES) + " |",
             "|---|---:|" + "---:|" * len(CLASSES)]
     union: dict[str, list[bool]] = {}
@@ -167,17 +174,24 @@ def main() -> None:
     ap.add_argument("--lang", nargs="+", default=["yo", "ha", "am"])
     ap.add_argument("--seed", choices=["data", "plugin"], default="data")
     ap.add_argument("--out", type=Path, default=None, help="also write models-<lang>.md here")
+    ap.add_argument("--fluency", type=float, default=FLUENCY_DEFAULTS["min_score"], help="fluency min_score")
+    ap.add_argument("--adequacy", type=float, default=ADEQUACY_DEFAULTS["min_score"], help="adequacy min_score")
+    ap.add_argument("--max-z", type=float, default=LENGTH_DEFAULTS["max_z"], help="length max_z")
+    ap.add_argument("--cut-z", type=float, default=LENGTH_DEFAULTS["cut_z"], help="length cut_z")
     args = ap.parse_args()
+    chosen = {"fluency": args.fluency, "adequacy": args.adequacy, "max_z": args.max_z, "cut_z": args.cut_z}
     with tempfile.TemporaryDirectory() as tmp:
         for lang in args.lang:
-            lines = measure(lang, args.seed, Path(tmp))
+            lines = measure(lang, args.seed, Path(tmp), chosen)
             text = "\n".join(lines)
             print(text, flush=True)
             if args.out:
                 args.out.mkdir(parents=True, exist_ok=True)
                 suffix = "-plugin" if args.seed == "plugin" else ""
                 cmd = " ".join(["python eval/filters/measure_models.py", f"--lang {lang}",
-                                f"--seed {args.seed}", f"--out {args.out}"])
+                                f"--seed {args.seed}", f"--out {args.out}", f"--fluency {args.fluency:g}",
+                                f"--adequacy {args.adequacy:g}", f"--max-z {args.max_z:g}",
+                                f"--cut-z {args.cut_z:g}"])
                 (args.out / f"models-{lang}{suffix}.md").write_text(f"`{cmd}`\n\n{text}\n", encoding="utf-8")
 
 

@@ -5,6 +5,12 @@ Two ratio checks: a fixed ceiling (``max_ratio``, any language), and, when calib
 standard deviation (``max_z``). The ratio between a language and English is a property of the pair of
 languages (Amharic script is denser than English, Yoruba tone marks add characters), so a fixed ceiling of
 3 lets a side cut to half through; the calibrated check catches it (eval/filters/measure_models.py).
+
+A cut side also loses its sentence-final punctuation. When one side ends a sentence and the other does
+not, and the one that does not is shorter than the seed's ratio predicts by more than ``cut_z`` standard
+deviations, the pair is rejected as truncated: on the three languages' held-out pairs this loses ≤ 0.5%
+of clean pairs and catches 64–96% of sides cut to 30–70% of their words (models-*.md); neither test
+alone does (clean pairs differ in final punctuation 2% of the time).
 """
 
 from __future__ import annotations
@@ -27,19 +33,31 @@ LENGTH_DEFAULTS: dict[str, Any] = {
     # Calibrated on a plugin's ~80 hand-written examples, the check lost 12% of MENYO-20k dev pairs at
     # z = 3 (models-yo-plugin.md): a few tidy examples are no picture of real pairs' spread.
     "min_calibration_pairs": 500,
+    "cut_z": 1.0,
 }
+#: Sentence-final punctuation (Latin, Ethiopic, Arabic, Devanagari, CJK), looked for before closing quotes.
+END_PUNCT = frozenset(".!?…።፧؟।。")
+_CLOSING = "\"'”’»)]} "
+
+
+def ends_sentence(text: str) -> bool:
+    t = text.rstrip(_CLOSING)
+    return bool(t) and t[-1] in END_PUNCT
 
 
 class Length(Filter):
     name = "length"
 
     def __init__(self, min_chars: int, max_chars: int, max_ratio: float, ratio_min_chars: int,
-                 max_z: float = 0.0, log_ratio_mean: float = 0.0, log_ratio_std: float = 0.0) -> None:
+                 max_z: float = 0.0, log_ratio_mean: float = 0.0, log_ratio_std: float = 0.0,
+                 cut_z: float = 0.0) -> None:
         """``max_z`` > 0 with a calibration (``log_ratio_mean``, ``log_ratio_std`` > 0) turns on the
-        seed-calibrated check; without one only the fixed ``max_ratio`` applies."""
+        seed-calibrated check, and ``cut_z`` > 0 the truncation check; without a calibration only the fixed
+        ``max_ratio`` applies."""
         self.min_chars, self.max_chars = min_chars, max_chars
         self.max_ratio, self.ratio_min_chars = max_ratio, ratio_min_chars
         self.max_z, self.mean, self.std = max_z, log_ratio_mean, log_ratio_std
+        self.cut_z = cut_z
 
     @staticmethod
     def calibrate(pairs: Iterable[tuple[str, str]], min_chars: int = 15,
@@ -61,11 +79,11 @@ class Length(Filter):
         s = {**LENGTH_DEFAULTS, **settings}
         mean, std, _ = cls.calibrate(seed_pairs, int(s["ratio_min_chars"]), int(s["min_calibration_pairs"]))
         return cls(int(s["min_chars"]), int(s["max_chars"]), float(s["max_ratio"]), int(s["ratio_min_chars"]),
-                   float(s["max_z"]), mean, std)
+                   float(s["max_z"]), mean, std, float(s["cut_z"]))
 
     @property
     def calibrated(self) -> bool:
-        return self.max_z > 0 and self.std > 0
+        return self.std > 0 and (self.max_z > 0 or self.cut_z > 0)
 
     def score(self, record: Record) -> dict[str, float | str]:
         src = untag(record.src)
@@ -75,6 +93,7 @@ class Length(Filter):
             out["ratio"] = round(max(s, t) / min(s, t), 4)
             if self.calibrated:
                 out["z"] = round((math.log(s / t) - self.mean) / self.std, 4)
+                out["src_end"], out["tgt_end"] = float(ends_sentence(src)), float(ends_sentence(record.tgt))
         return out
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
@@ -94,12 +113,17 @@ class Length(Filter):
         if isinstance(z, float) and self.max_z > 0 and abs(z) > self.max_z:
             longer = "English" if z > 0 else "language side"
             return f"length-z: {z:+.2f} beyond ±{self.max_z:g} of the seed's ratio ({longer} too long)"
+        if isinstance(z, float) and self.cut_z > 0 and scores["src_end"] != scores["tgt_end"]:
+            # The side without a sentence end must also be the short one: z < 0 means short English.
+            cut = "English" if not scores["src_end"] else "language side"
+            if (z < -self.cut_z) if cut == "English" else (z > self.cut_z):
+                return f"truncated: the {cut} ends mid-sentence and is short for the other (z {z:+.2f})"
         return None
 
     def signature(self) -> dict[str, Any]:
         sig: dict[str, Any] = {"min_chars": self.min_chars, "max_chars": self.max_chars,
                                "max_ratio": self.max_ratio, "ratio_min_chars": self.ratio_min_chars}
         if self.calibrated:
-            sig.update({"max_z": self.max_z, "log_ratio_mean": round(self.mean, 4),
+            sig.update({"max_z": self.max_z, "cut_z": self.cut_z, "log_ratio_mean": round(self.mean, 4),
                         "log_ratio_std": round(self.std, 4)})
         return sig

@@ -126,3 +126,23 @@ def test_length_without_calibration_keeps_the_fixed_ratio_only() -> None:
         row = rec("cut", "The children are going to school in the morning.", "Àwọn ọmọdé ń lọ sí")
         kept, _, _ = run(f, [row])
         assert kept == ["cut"] and "length.z" not in row.scores and "max_z" not in f.signature()
+
+
+def test_length_rejects_a_side_cut_mid_sentence_only_when_it_is_also_short() -> None:
+    # Seed: language side ~1.2x the English with a wide spread (std of the log ratio ~0.3).
+    seed = [("w" * n, "y" * round(n * (1.2 * (1.4 if i % 2 else 0.7)))) for i, n in enumerate(range(20, 80))]
+    f = Length.build({"max_z": 0.0, "cut_z": 1.0, "min_calibration_pairs": 50}, seed)
+    en = "My mother bought yam and pepper at the market yesterday evening."
+    yo = "Ìyá mi ra iṣu àti ata ní ọjà ní ìrọ̀lẹ́ àná."
+    kept, rejected, _ = run(f, [
+        rec("ok", en, yo),
+        rec("cut-en", "My mother bought yam and", yo),
+        rec("cut-yo", en, "Ìyá mi ra iṣu àti ata ní ọjà"),
+        rec("no-stop-both", en.rstrip("."), yo.rstrip(".")),
+        rec("no-stop-not-short", en, yo.rstrip(".") + " ní ọjà ńlá"),  # missing end, but not short
+        rec("quoted", f'"{en}"', f"“{yo}”"),
+    ])
+    assert kept == ["ok", "no-stop-both", "no-stop-not-short", "quoted"]
+    reasons = {i: why for i, _, why in rejected}
+    assert reasons["cut-en"].startswith("truncated: the English ends mid-sentence")
+    assert reasons["cut-yo"].startswith("truncated: the language side ends mid-sentence")
