@@ -28,6 +28,7 @@ import argparse
 import random
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,11 @@ def damage(clean: Pairs, back: Callable[[list[str]], list[str]], rng: random.Ran
 
 
 def scores_of(f: Any, pairs: Pairs) -> list[dict[str, Any]]:
-    return [f.score(Record(id=str(i), src=en, tgt=xx, origin="seed")) for i, (en, xx) in enumerate(pairs)]
+    records = [Record(id=str(i), src=en, tgt=xx, origin="seed") for i, (en, xx) in enumerate(pairs)]
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(records), 256):
+        out += f.score_batch(records[start:start + 256])
+    return out
 
 
 def rejected(f: Any, pairs: Pairs, scored: list[dict[str, Any]]) -> list[bool]:
@@ -152,8 +157,10 @@ def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) ->
              [0.0, 1.5, 2.0, 2.3, 2.6, 3.0, 3.5, 4.0], chosen["max_z"]),
             ("length (cut_z: no sentence end and short by this many std; max_z off)", cut_sweep, "cut_z",
              [0.0, 0.5, 1.0, 1.5, 2.0], chosen["cut_z"])):
+        started = time.perf_counter()
         scored = {k: scores_of(f, v) for k, v in sets.items()}
-        out += sweep(title, f, attr, values, sets, scored, default)
+        rate = sum(map(len, sets.values())) / (time.perf_counter() - started)
+        out += sweep(f"{title} — scores {rate:,.0f} pairs/s", f, attr, values, sets, scored, default)
     fluency.judging, adequacy.info["judging"] = judging["fluency"], judging["adequacy"]
     out += [f"### all three at the chosen thresholds {chosen} (judging: {judging})", "",
             "| | clean kept % | " + " | ".join(f"{c} rej %" for c in CLASSES) + " |",

@@ -37,6 +37,7 @@ FLUENCY_DEFAULTS: dict[str, Any] = {
 
 class Fluency(Filter):
     name = "fluency"
+    batch_size = 256  # the model scores a batch in one numpy pass
 
     def __init__(self, lm: NgramLM, min_score: float, min_words: int, judging: bool = True,
                  note: str = "") -> None:
@@ -57,14 +58,22 @@ class Fluency(Filter):
                                    f"(< min_train_types {s['min_train_types']})")
         return cls(lm, float(s["min_score"]), int(s["min_words"]), judging, note)
 
+    def score_batch(self, records: list[Record]) -> list[dict[str, float | str]]:
+        texts = [untag(r.src) for r in records if r.src]  # monolingual rows: no English to judge
+        scored = iter(zip(texts, self.lm.score_batch(texts), strict=True))
+        out: list[dict[str, float | str]] = []
+        for r in records:
+            if not r.src:
+                out.append({})
+                continue
+            text, (logprob, norm) = next(scored)
+            n_words = sum(1 for t in tokenize(text) if _is_word(t))
+            out.append({"score": round(norm, 4), "logprob": round(logprob, 4), "words": n_words,
+                        "oov": round(self.lm.oov_share(text), 4)})
+        return out
+
     def score(self, record: Record) -> dict[str, float | str]:
-        if not record.src:
-            return {}  # monolingual row: no English to judge
-        text = untag(record.src)
-        logprob, norm = self.lm.score(text)
-        n_words = sum(1 for t in tokenize(text) if _is_word(t))
-        return {"score": round(norm, 4), "logprob": round(logprob, 4), "words": n_words,
-                "oov": round(self.lm.oov_share(text), 4)}
+        return self.score_batch([record])[0]
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
         if not self.judging or "score" not in scores or float(scores["words"]) < self.min_words:

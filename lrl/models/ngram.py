@@ -141,33 +141,47 @@ class NgramLM:
     def ids(self, text: str) -> list[int]:
         return [self.vocab.get(w, 0) for w in words(text)]
 
-    def token_logprobs(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per-token natural-log probabilities of the words of ``text`` and ``</s>``: (n-gram, unigram)."""
-        seq = self.ids(text)
+    def _logprobs(self, seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per scored token of all ``seqs`` (each gets its pads and ``</s>``): n-gram and unigram natural-log
+        probabilities, and the index of the sentence each token belongs to. One vectorized pass: scoring
+        sentence by sentence spends its time in numpy call overhead."""
         v = len(self.vocab)
-        flat = np.array([1] * (self.order - 1) + seq + [2], dtype=np.int64)
-        pos = np.arange(self.order - 1, len(flat))
-        tok = flat[pos]
+        flat = self._pad(seqs, self.order)
+        pos = np.flatnonzero(flat != 1)
+        sent = np.repeat(np.arange(len(seqs)), [len(q) + 1 for q in seqs])
         p = np.full(len(pos), 1.0 / v)  # order 0: uniform over the vocabulary and <unk>
+        key = np.zeros(len(pos), dtype=np.int64)
         for n in range(1, self.order + 1):
             o = self.orders[n - 1]
-            key = np.zeros(len(pos), dtype=np.int64)
-            for j in range(n - 1, -1, -1):
-                key = key * v + flat[pos - j]
+            # The n-gram ending at each token: its (n-1)-gram key with one more word on the left (the
+            # leftmost word is the most significant digit); its context drops the last word.
+            key = key + flat[pos - (n - 1)] * v ** (n - 1) if n > 1 else flat[pos].copy()
             ctx = key // v if n > 1 else np.zeros(len(pos), dtype=np.int64)
             c = _lookup(o.keys, o.counts, key)
             s = _lookup(o.ctx_keys, o.ctx_sum, ctx)
             t = _lookup(o.ctx_keys, o.ctx_types, ctx)
             seen = s > 0
             safe = np.where(seen, s, 1.0)
-            interp = np.maximum(c - o.discount, 0.0) / safe + o.discount * t / safe * p
-            p = np.where(seen, interp, p)
-        return np.log(p), self.unigram_logp[tok]
+            p = np.where(seen, np.maximum(c - o.discount, 0.0) / safe + o.discount * t / safe * p, p)
+        return np.log(p), self.unigram_logp[flat[pos]], sent
+
+    def token_logprobs(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per-token natural-log probabilities of the words of ``text`` and ``</s>``: (n-gram, unigram)."""
+        lm, uni, _ = self._logprobs([self.ids(text)])
+        return lm, uni
 
     def score(self, text: str) -> tuple[float, float]:
         """(mean n-gram log-prob per token, mean of n-gram minus unigram log-prob per token)."""
-        lm, uni = self.token_logprobs(text)
-        return float(lm.mean()), float((lm - uni).mean())
+        return self.score_batch([text])[0]
+
+    def score_batch(self, texts: list[str]) -> list[tuple[float, float]]:
+        if not texts:
+            return []
+        lm, uni, sent = self._logprobs([self.ids(t) for t in texts])
+        n = np.bincount(sent, minlength=len(texts))
+        mean_lm = np.bincount(sent, weights=lm, minlength=len(texts)) / n
+        mean_diff = np.bincount(sent, weights=lm - uni, minlength=len(texts)) / n
+        return list(zip(mean_lm.tolist(), mean_diff.tolist(), strict=True))
 
     def oov_share(self, text: str) -> float:
         seq = self.ids(text)

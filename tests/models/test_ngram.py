@@ -65,3 +65,13 @@ def test_order_is_checked_and_empty_training_still_scores() -> None:
     lm = NgramLM.train([], 3)
     lp, uni = lm.token_logprobs("anything at all")
     assert len(lp) == 4 and np.all(np.isfinite(lp)) and np.all(np.isfinite(uni))
+
+
+def test_a_batch_scores_each_sentence_as_alone() -> None:
+    lm = NgramLM.train(ENGLISH, 3)
+    texts = ["The children are going to school.", "", "quinoa zebra the", "My mother is cooking rice."]
+    batch = lm.score_batch(texts)
+    for text, got in zip(texts, batch, strict=True):
+        lp, uni = lm.token_logprobs(text)
+        assert np.isclose(got[0], lp.mean()) and np.isclose(got[1], (lp - uni).mean())
+    assert lm.score_batch([]) == []
