@@ -30,7 +30,7 @@ FLUENCY_DEFAULTS: dict[str, Any] = {
     "min_words": 4,
     "order": 3,
     # Real English seeds here have 6.7k-16k word types; a plugin's examples plus 2,000 templates ~1k
-    # (eval/filters/results/models-*-plugin.md: judging them would lose 8-11% of clean English).
+    # (eval/filters/results/models-*-plugin.md: judging on them loses 8-11% of clean yo and ha English).
     "min_train_types": 3000,
 }
 
