@@ -96,3 +96,53 @@ def test_filter_applies_to_only_some_origins() -> None:
                                     rec("d", "x", "y")])
     assert sorted(kept) == ["a", "b", "d"] and rejected[0][0] == "c"
     assert stats["dedup"].seen == 2
+
+
+def test_length_ratio_calibrated_on_seed_pairs_rejects_a_cut_side() -> None:
+    # Seed pairs whose language side is ~1.2x the English (log ratio ≈ -0.18), with some spread.
+    seed = [("w" * n, "y" * round(n * (1.2 + 0.05 * (i % 5 - 2)))) for i, n in enumerate(range(20, 80))]
+    assert Length.calibrate(seed) == (0.0, 0.0, 60)  # too few to trust by default
+    mean, std, n = Length.calibrate(seed, min_pairs=50)
+    assert n == 60 and -0.2 < mean < -0.16 and 0.0 < std < 0.1
+    f = Length.build({"max_z": 3.0, "min_calibration_pairs": 50}, seed)
+    en = "The children are going to school in the morning."  # 49 chars
+    kept, rejected, _ = run(f, [
+        rec("ok", en, "Àwọn ọmọdé ń lọ sí ilé ìwé ní àárọ̀ kùtù pẹ̀lú wọn."),
+        rec("cut-tgt", en, "Àwọn ọmọdé ń lọ sí"),  # ratio 2.7 < max_ratio 3: only the z-score sees it
+        rec("tagged", "<BT> " + en, "Àwọn ọmọdé ń lọ sí ilé ìwé ní àárọ̀ kùtù pẹ̀lú wọn.", origin="bt"),
+        rec("short-exempt", "Hi", "Ẹ kú"),
+        rec("mono", "", "Àwọn ọmọdé ń lọ sí"),
+    ])
+    assert kept == ["ok", "tagged", "short-exempt", "mono"]
+    assert rejected[0][0] == "cut-tgt" and rejected[0][2].startswith("length-z: +")
+    assert "English too long" in rejected[0][2]
+    assert f.signature()["max_z"] == 3.0 and "log_ratio_std" in f.signature()
+
+
+def test_length_without_calibration_keeps_the_fixed_ratio_only() -> None:
+    too_few = [("a" * 20, "b" * 24)] * 5
+    assert Length.calibrate(too_few, min_pairs=10) == (0.0, 0.0, 5)
+    for f in (Length.build({}, too_few), Length(2, 1000, 3.0, 15)):
+        row = rec("cut", "The children are going to school in the morning.", "Àwọn ọmọdé ń lọ sí")
+        kept, _, _ = run(f, [row])
+        assert kept == ["cut"] and "length.z" not in row.scores and "max_z" not in f.signature()
+
+
+def test_length_rejects_a_side_cut_mid_sentence_only_when_it_is_also_short() -> None:
+    # Seed: language side ~1.2x the English with a wide spread (std of the log ratio ~0.3).
+    seed = [("w" * n, "y" * round(n * (1.2 * (1.4 if i % 2 else 0.7)))) for i, n in enumerate(range(20, 80))]
+    f = Length.build({"max_z": 0.0, "cut_z": 1.0, "min_calibration_pairs": 50}, seed)
+    en = "My mother bought yam and pepper at the market yesterday evening."
+    yo = "Ìyá mi ra iṣu àti ata ní ọjà ní ìrọ̀lẹ́ àná."
+    kept, rejected, _ = run(f, [
+        rec("ok", en, yo),
+        rec("cut-en", "My mother bought yam and", yo),
+        rec("cut-yo", en, "Ìyá mi ra iṣu àti ata ní ọjà"),
+        rec("no-stop-both", en.rstrip("."), yo.rstrip(".")),
+        rec("no-stop-not-short", en, yo.rstrip(".") + " ní ọjà ńlá"),  # missing end, but not short
+        rec("quoted", f'"{en}"', f"“{yo}”"),
+    ])
+    assert kept == ["ok", "no-stop-both", "no-stop-not-short", "quoted"]
+    reasons = {i: why for i, _, why in rejected}
+    assert reasons["cut-en"].startswith("truncated: the English ends mid-sentence")
+    assert reasons["cut-yo"].startswith("truncated: the language side ends mid-sentence")
