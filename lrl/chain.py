@@ -24,19 +24,21 @@ def stage(step: Step, prefix: str, origins: Iterable[str] | None) -> Step:
 
 
 def pair_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None, prefix: str = "",
-                origins: Iterable[str] | None = None, sides: str = "both") -> list[Step]:
+                origins: Iterable[str] | None = None, sides: str = "both",
+                overrides: dict[str, dict[str, Any]] | None = None) -> list[Step]:
     """Length, script, tone, language ID, then the quality checks (untranslated words, fluency,
     adequacy). ``sides``: which sides are new — ``"src"`` (back-translation made the English: tone marks
     need no second look), ``"tgt"`` (forward translation made the LRL side: no English-side checks) or
-    ``"both"``."""
+    ``"both"``. ``overrides``: per check name, attributes that differ for these rows (generated English gets a
+    stricter bar: it is plentiful, and salad is what weak generators make)."""
     from lrl.filters.langid import LangID
     from lrl.filters.length import Length
     from lrl.filters.orthography import ToneMarks
     from lrl.filters.script import Script
 
     f, o = cfg["filters"], plugin.orthography
-    steps: list[Step] = [Length(**{k: f["length"][k] for k in ("min_chars", "max_chars", "max_ratio",
-                                                              "ratio_min_chars")})]
+    pairs = seed.pairs if seed is not None else []
+    steps: list[Step] = [Length.build(f["length"], pairs)]
     if f["script"]["enabled"]:
         steps.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"],
                             f["script"]["src_min_share"]))
@@ -48,12 +50,20 @@ def pair_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None, p
         steps.append(lid)
     if seed is not None:
         steps += quality_checks(plugin, cfg, seed, sides)
+    for check in steps:
+        for key, value in (overrides or {}).get(check.name, {}).items():
+            setattr(check, key, value)
     return [stage(s, prefix, origins) for s in steps]
 
 
-def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides: str = "both") -> list[Step]:
+def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides: str = "both",
+                   overrides: dict[str, dict[str, Any]] | None = None) -> list[Step]:
     """The checks that learn from the seed: LRL words left on the English side, English fluency and
-    lexical adequacy. Evidence independent of any generator: none of them uses a generator's output."""
+    lexical adequacy. None of them uses a generator's output, so a generator is never the only judge of
+    its own rows (adequacy through IBM-1 tables cannot judge IBM-1's own output, which is why fluency
+    and untranslated words are there)."""
+    from lrl.filters.adequacy import Adequacy
+    from lrl.filters.fluency import Fluency
     from lrl.filters.untranslated import Untranslated
 
     f = cfg["filters"]
@@ -61,6 +71,10 @@ def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides
     if f["untranslated"]["enabled"] and sides != "tgt":
         steps.append(seed.cached("untranslated", lambda: Untranslated.build(plugin, seed.all_pairs,
                                                                             f["untranslated"])))
+    if f["fluency"]["enabled"] and sides != "tgt":
+        steps.append(seed.cached("fluency", lambda: Fluency.build(seed.english, f["fluency"])))
+    if f["adequacy"]["enabled"]:
+        steps.append(seed.cached("adequacy", lambda: Adequacy.build(seed.ibm1(), f["adequacy"], seed.all_pairs)))
     return steps
 
 

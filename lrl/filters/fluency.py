@@ -40,12 +40,15 @@ class Fluency(Filter):
     batch_size = 256  # the model scores a batch in one numpy pass
 
     def __init__(self, lm: NgramLM, min_score: float, min_words: int, judging: bool = True,
-                 note: str = "") -> None:
+                 note: str = "", unjudged: str = "pass") -> None:
         self.lm = lm
         self.min_score = min_score
         self.min_words = min_words
         self.judging = judging
         self.note = note
+        #: What happens to English the model cannot judge (too little English to learn from): "pass", or
+        #: "reject" for generators whose English is salad unless shown otherwise (IBM-1 back-translation).
+        self.unjudged = unjudged
 
     @classmethod
     def build(cls, english: list[str], settings: dict[str, Any]) -> Fluency:
@@ -76,7 +79,14 @@ class Fluency(Filter):
         return self.score_batch([record])[0]
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        if not self.judging or "score" not in scores or float(scores["words"]) < self.min_words:
+        if "score" not in scores:
+            return None
+        if not self.judging:
+            if self.unjudged == "reject":
+                return (f"fluency-unverified: the English cannot be checked ({self.note}); give more seed "
+                        "pairs or quality.train, or a real translator (bt.model)")
+            return None
+        if float(scores["words"]) < self.min_words:
             return None
         value = float(scores["score"])
         if value < self.min_score:
@@ -88,4 +98,5 @@ class Fluency(Filter):
                          "mean log-prob per token",
                 "train_sentences": self.lm.sentences, "train_tokens": self.lm.tokens, "types": self.lm.types,
                 "min_score": self.min_score, "min_words": self.min_words, "judging": self.judging,
+                "unjudged": self.unjudged,
                 **({"note": self.note} if self.note else {})}

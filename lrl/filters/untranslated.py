@@ -123,6 +123,9 @@ class Untranslated(Filter):
         self.language_words = frozenset(w.lower() for w in language_words) - self.english
         self.min_words, self.min_share = min_words, min_share
         self.code = code
+        #: Also count capitalized or English-looking words carrying the language's marks (names, loans):
+        #: for generated English, where a word left in the language's spelling is a word left untranslated.
+        self.strict = False
 
     @classmethod
     def build(cls, plugin: Any, seed_pairs: list[tuple[str, str]], settings: dict[str, Any],
@@ -147,11 +150,18 @@ class Untranslated(Filter):
         if not en_words:
             return {"words": 0, "lrl_words": 0, "share": 0.0}
         other = {w.lower() for w in words(record.tgt)} if record.tgt else set()
-        marked = vocab = copied = 0
+        marked = vocab = copied = names = 0
         for i, w in enumerate(en_words):
             low = w.lower()
+            if _is_number(w):
+                continue
+            if _foreign(w) and (low in self.english or (i and w[0].isupper())):
+                # A marked word real English also uses (a name, a loanword): counted apart, so that generated
+                # English (``strict``) can be held to "no words of the language at all".
+                names += 1
+                continue
             # Names are capitalized and legitimately copied; only the first word's capital says nothing.
-            if low in self.english or (i and w[0].isupper()) or _is_number(w):
+            if low in self.english or (i and w[0].isupper()):
                 continue
             if _foreign(w):
                 marked += 1
@@ -161,15 +171,18 @@ class Untranslated(Filter):
                 copied += 1
         n = marked + vocab + copied
         return {"words": len(en_words), "lrl_words": n, "share": round(n / len(en_words), 4),
-                "marked": marked, "vocab": vocab, "copied": copied}
+                "marked": marked, "vocab": vocab, "copied": copied, "marked_names": names}
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
         n, share = int(scores["lrl_words"]), float(scores["share"])
+        if self.strict and int(scores.get("marked_names", 0)):
+            n += int(scores["marked_names"])
+            share = n / max(1, int(scores["words"]))
         if n >= self.min_words and n and share >= self.min_share:
             return (f"untranslated: {n} of {int(scores['words'])} English-side words look like "
                     f"{self.code or 'language'} words ({share:.0%})")
         return None
 
     def signature(self) -> dict[str, Any]:
-        return {"min_words": self.min_words, "min_share": self.min_share, **self.vocabulary,
+        return {"min_words": self.min_words, "min_share": self.min_share, "strict": self.strict, **self.vocabulary,
                 "english_words": len(self.english), "language_words": len(self.language_words)}

@@ -218,7 +218,13 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
                                        forward=forward if english_mono else None)]
     # The new English side is judged by evidence independent of the translator: language ID and script,
     # LRL words left in, English fluency, lexical adequacy from the seed (lrl/chain.py).
-    steps += pair_checks(plugin, cfg, quality, "bt-", {"bt"}, sides="src")
+    is_ibm1 = getattr(backward, "identity", {}).get("kind") == "ibm1"
+    if bt["ibm1_unverified"] not in ("reject", "keep"):
+        raise ConfigError(f"bt.ibm1_unverified must be reject or keep, got {bt['ibm1_unverified']!r}")
+    stricter = {"fluency": {"min_score": bt["min_fluency"],
+                            "unjudged": "reject" if is_ibm1 and bt["ibm1_unverified"] == "reject" else "pass"},
+                "untranslated": {"strict": True}}
+    steps += pair_checks(plugin, cfg, quality, "bt-", {"bt"}, sides="src", overrides=stricter)
     if bt["score"] == "roundtrip":
         steps.append(RoundTripChrF(forward, bt["min_chrf"]))
     elif bt["score"] == "forced":
