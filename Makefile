@@ -13,7 +13,7 @@ TORCH  ?= torch==2.13.0
 lang   ?= yo
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup augment test lint bench eval clean help
+.PHONY: setup browser augment test lint bench eval clean help
 
 help:
 	@echo "make lang=yo augment [mono=PATH] [parallel=PATH] [config=FILE] [set='k=v ...']"
@@ -38,8 +38,16 @@ augment: $(STAMP)
 	@echo "lrl augment $(strip $(AUGMENT_ARGS))"
 	@$(BIN)/lrl augment $(AUGMENT_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The report test opens report.html in headless Chromium. Install Debian's package when it is missing and
+# apt can (root); otherwise that test skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium not installed and apt-get unavailable: the report.html browser test will skip"
 
 lint: $(STAMP)
 	$(BIN)/ruff check lrl

@@ -155,6 +155,20 @@ def _models_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from lrl.report import build_report
+
+    print(f"wrote {build_report(_run_dir(args.run))}")
+    return 0
+
+
+def _run_dir(path: str) -> Path:
+    run = Path(path)
+    if not (run / "manifest.json").is_file():
+        raise LrlError(f"{run}: not a run folder (no manifest.json) — pass out/<lang>/<run-id> or out/<lang>/latest")
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.")
     p.add_argument("--version", action="version", version=f"lrl {__version__}")
@@ -232,6 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--results", help="markdown file to write (default eval/results/<lang>.md)")
     ev.add_argument("--command-line", help=argparse.SUPPRESS)
     ev.set_defaults(func=_eval)
+
+    rp = sub.add_parser("report", help="rebuild a run's report.html (plots of what was kept, dropped and why)")
+    rp.add_argument("run", help="a run folder, e.g. out/yo/latest")
+    rp.set_defaults(func=_report)
 
     lid = sub.add_parser("lid", help="language-ID models: train").add_subparsers(
         dest="lid_command", required=True)

@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import datetime as _dt
 import itertools
+import logging
 import os
 import platform
 import secrets
@@ -244,15 +245,28 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         "kept_by_origin": dict(kept_by_origin.most_common()),
         "totals": totals,
         "outputs": {"data": [p.relative_to(run_dir).as_posix() for p in data_files],
-                    "rejected": "rejected.jsonl", "card": "README.md"},
+                    "rejected": "rejected.jsonl", "card": "README.md",
+                    "report": "report.html"},
         "versions": versions(),
     }
     write_json(run_dir / "manifest.json", manifest)
     (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin,
                                                    f"data/train-{run_dir.name}-*.parquet"),
                                        encoding="utf-8")
+    _write_report(run_dir)
     _point_latest(run_dir)
     return RunResult(run_dir, manifest, kept_by_origin)
+
+
+def _write_report(run_dir: Path) -> None:
+    """report.html; the data is already written, so a failure here costs the page, never the run."""
+    from lrl.report import build_report
+
+    try:
+        build_report(run_dir)
+    except Exception as exc:
+        logging.getLogger(__name__).warning("report.html not written: %s (rebuild with: lrl report %s)",
+                                            exc, run_dir)
 
 
 def _hash_spec(spec: str) -> str:
