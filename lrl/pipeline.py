@@ -36,7 +36,7 @@ from lrl.generate.registry import build_generators
 from lrl.generate.templates import TemplateGenerator
 from lrl.io.card import render_card
 from lrl.io.readers import InputStats, ReadOptions, expand, read
-from lrl.io.writers import RejectWriter, ShardWriter, file_sha256, write_json
+from lrl.io.writers import PairSplitWriter, RejectWriter, file_sha256, write_json
 from lrl.languages.plugin import SCRIPTS, Plugin
 from lrl.record import Record
 from lrl.step import RunContext, Stats, Step
@@ -200,8 +200,8 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     steps = build_steps(plugin, cfg, inputs, progress)
 
     run_dir = _new_run_dir(Path(cfg["out_dir"]), plugin.code)
-    shards = ShardWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"],
-                         prefix=f"train-{run_dir.name}")
+    shards = PairSplitWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"],
+                             prefix=f"train-{run_dir.name}")
     rejects = RejectWriter(run_dir / "rejected.jsonl")
     stats = Stats()
     ctx = RunContext(stats=stats, on_reject=rejects.write, rank=rank, world_size=world_size,
@@ -250,8 +250,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         "versions": versions(),
     }
     write_json(run_dir / "manifest.json", manifest)
-    (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin,
-                                                   f"data/train-{run_dir.name}-*.parquet"),
+    (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin, run_dir, shards.monolingual.rows),
                                        encoding="utf-8")
     _write_report(run_dir)
     _point_latest(run_dir)

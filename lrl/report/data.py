@@ -30,9 +30,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 @dataclass
 class Threshold:
-    name: str  # the signature path, e.g. "tgt.min_prob"
+    name: str  # what it bounds, e.g. "tgt_prob" for the signature's "tgt.min_prob"
     value: float
     kind: str  # "min" or "max"
+    path: str = ""  # the signature path, e.g. "tgt.min_prob"
 
 
 @dataclass
@@ -53,16 +54,22 @@ class RunData:
         return str(self.manifest["language"]["code"])
 
     def stage_order(self) -> list[str]:
-        """Stages in pipeline order: "read", then the steps as the manifest lists them, then any other."""
-        order = ["read", *[s["name"] for s in self.manifest.get("steps", [])]]
-        order += [s for s in self.manifest.get("stages", {}) if s not in order]
-        return [s for s in order if s in self.manifest.get("stages", {})]
+        return stage_order(self.manifest)
 
     def score_keys(self) -> list[str]:
         """Numeric score keys, grouped by stage in pipeline order."""
         keys = set(self.kept_scores) | set(self.rejected_scores)
         rank = {s: i for i, s in enumerate(self.stage_order())}
         return sorted(keys, key=lambda k: (rank.get(k.split(".", 1)[0], len(rank)), k))
+
+
+def stage_order(manifest: dict[str, Any]) -> list[str]:
+    """Stages in pipeline order: "read", then the steps as the manifest lists them, then any other (the
+    manifest's ``stages`` are in the order stages first reported, which runs backwards through a stream)."""
+    stages = manifest.get("stages", {})
+    order = ["read", *[s["name"] for s in manifest.get("steps", [])]]
+    order += [s for s in stages if s not in order]
+    return [s for s in order if s in stages]
 
 
 def _rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -123,7 +130,7 @@ def thresholds(manifest: dict[str, Any]) -> list[tuple[str, Threshold]]:
             if (re.match(r"^(min|max)_", last) and isinstance(value, (int, float))
                     and not isinstance(value, bool)):
                 kind, what = last.split("_", 1)
-                out.append((step["name"], Threshold("_".join([*parents, what]), float(value), kind)))
+                out.append((step["name"], Threshold("_".join([*parents, what]), float(value), kind, path)))
     return out
 
 
