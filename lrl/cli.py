@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lrl import __version__
+from lrl.commands import add_run_commands
 from lrl.errors import LrlError
 
 
@@ -155,32 +156,6 @@ def _models_convert(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    from lrl.report import build_report
-
-    print(f"wrote {build_report(_run_dir(args.run))}")
-    return 0
-
-
-def _export(args: argparse.Namespace) -> int:
-    from lrl.io.export import export_run
-
-    res = export_run(_run_dir(args.run), args.format, Path(args.out) if args.out else None)
-    pairs = ", ".join(f"{o} {n:,}" for o, n in res.pairs.most_common())
-    mono = ", ".join(f"{o} {n:,}" for o, n in res.mono.most_common())
-    print(f"wrote {len(res.files)} files to {res.out_dir}: {sum(res.pairs.values()):,} pairs ({pairs or 'none'})"
-          + (f"; monolingual {mono}" if mono else "")
-          + (f"; {res.cleaned:,} sentences had tabs or line breaks made spaces" if res.cleaned else ""))
-    return 0
-
-
-def _run_dir(path: str) -> Path:
-    run = Path(path)
-    if not (run / "manifest.json").is_file():
-        raise LrlError(f"{run}: not a run folder (no manifest.json) — pass out/<lang>/<run-id> or out/<lang>/latest")
-    return run
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.")
     p.add_argument("--version", action="version", version=f"lrl {__version__}")
@@ -259,17 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--command-line", help=argparse.SUPPRESS)
     ev.set_defaults(func=_eval)
 
-    rp = sub.add_parser("report", help="rebuild a run's report.html (plots of what was kept, dropped and why)")
-    rp.add_argument("run", help="a run folder, e.g. out/yo/latest")
-    rp.set_defaults(func=_report)
-
-    ex = sub.add_parser("export", help="a run's kept rows as line-aligned text or TSV (Marian, OpusTrainer, "
-                        "fairseq, OpenNMT)")
-    ex.add_argument("run", help="a run folder, e.g. out/yo/latest")
-    ex.add_argument("--format", choices=("text", "tsv"), default="text",
-                    help="text: <split>.<origin>.en / .<lang> line-aligned; tsv: <split>.<origin>.tsv (en<TAB>lang)")
-    ex.add_argument("--out", help="folder to write (default: RUN/export/<format>)")
-    ex.set_defaults(func=_export)
+    add_run_commands(sub)
 
     lid = sub.add_parser("lid", help="language-ID models: train").add_subparsers(
         dest="lid_command", required=True)

@@ -72,12 +72,12 @@ def stage_order(manifest: dict[str, Any]) -> list[str]:
     return [s for s in order if s in stages]
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
+def kept_rows(path: Path) -> Iterator[dict[str, Any]]:
     for shard in sorted((path / "data").rglob("*.parquet")):
         yield from pq.read_table(shard, columns=["id", "src", "tgt", "origin", "parent_id", "scores"]).to_pylist()
 
 
-def _numeric(scores: dict[str, Any]) -> Iterator[tuple[str, float]]:
+def numeric_scores(scores: dict[str, Any]) -> Iterator[tuple[str, float]]:
     for k, v in scores.items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             yield k, float(v)
@@ -88,10 +88,10 @@ def load_run(run_dir: Path) -> RunData:
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     data = RunData(run_dir, manifest, [])
     kept_scores: dict[str, list[float]] = defaultdict(list)
-    for row in _rows(run_dir):
+    for row in kept_rows(run_dir):
         scores = row["scores"]
         row["scores"] = json.loads(scores) if isinstance(scores, str) else (scores or {})
-        for k, v in _numeric(row["scores"]):
+        for k, v in numeric_scores(row["scores"]):
             kept_scores[k].append(v)
         data.kept.append(row)
     rejected_scores: dict[str, list[float]] = defaultdict(list)
@@ -106,7 +106,7 @@ def load_run(run_dir: Path) -> RunData:
                 examples = data.rejected_examples.setdefault(key, [])
                 if len(examples) < EXAMPLES_PER_REASON:
                     examples.append(r)
-                for k, v in _numeric(r.get("scores") or {}):
+                for k, v in numeric_scores(r.get("scores") or {}):
                     rejected_scores[k].append(v)
     data.kept_scores, data.rejected_scores = dict(kept_scores), dict(rejected_scores)
     return data
