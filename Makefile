@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(if $(TORCH),$(BIN)/python -m pip install --quiet "$(TORCH)")
-	$(BIN)/python -m pip install --quiet -e ".[dev,train]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,all]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -57,10 +57,13 @@ lint: $(STAMP)
 # eval/configs/$(lang).toml (or config=FILE); quick=1 runs in seconds on a small slice; model=marian
 # minutes=N trains the bootstrap transformer per system and direction (see eval/configs/yo-marian.toml).
 EVAL_CONFIG = $(if $(config),$(config),eval/configs/$(lang).toml)
+# The committed results: eval/results/<config>[-<model>][-quick].md (`lrl eval` alone writes under out/eval/).
+EVAL_RESULTS = eval/results/$(basename $(notdir $(EVAL_CONFIG)))$(if $(filter-out ibm1,$(model)),-$(subst +,,$(model)))$(if $(quick),-quick).md
 eval: $(STAMP)
 	$(BIN)/lrl eval --lang $(lang) --config $(EVAL_CONFIG) $(if $(quick),--quick) \
 		$(if $(model),--model $(model)) $(if $(minutes),--minutes $(minutes)) \
-		--command-line "make eval lang=$(lang)$(if $(config), config=$(config))$(if $(quick), quick=1)$(if $(model), model=$(model))$(if $(minutes), minutes=$(minutes))"
+		--results $(EVAL_RESULTS) \
+		--label "make eval lang=$(lang)$(if $(config), config=$(config))$(if $(quick), quick=1)$(if $(model), model=$(model))$(if $(minutes), minutes=$(minutes))"
 
 # Throughput and memory as ratios against a baseline run in the same invocation (see eval/bench/).
 bench: $(STAMP)

@@ -1,5 +1,8 @@
 import io
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ from lrl.cli import main
 from lrl.languages import find_plugin
 from lrl.pipeline import Inputs, run
 from lrl.report import build_report, data, plots, render
+from tests.conftest import REPO
 from tests.report.browser import find_chromium, inspect_page
 
 
@@ -94,3 +98,9 @@ def test_cli_report_rebuilds_the_page(default_run: Path, capsys: pytest.CaptureF
     assert (default_run / "report.html").is_file()
     assert main(["report", str(default_run / "data")]) == 2
     assert "not a run folder" in capsys.readouterr().err
+    # -v opens lrl's own logging (stderr); without it the page is written silently
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for flags, says in ((["-v"], True), ([], False)):
+        p = subprocess.run([sys.executable, "-m", "lrl", *flags, "report", str(default_run)], capture_output=True,
+                           text=True, env=env)
+        assert p.returncode == 0 and ("INFO: report:" in p.stderr) == says, p.stderr
