@@ -8,18 +8,22 @@ import io
 from collections import Counter
 from typing import Any
 
+import numpy as np
+
 from lrl.report.data import RunData, Threshold
 
 KEPT, REJECTED = "#2a7ab0", "#d9534f"
 
 
-def _figure(width: float = 6.4, height: float = 3.2) -> Any:
+def _figure(width: float = 6.4, height: float = 3.2, left: float = 0.1) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")  # never a GUI backend: reports are built on servers and in tests
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(width, height), dpi=90)
+    fig, ax = plt.subplots(figsize=(width, height), dpi=80)
+    # fixed margins, not tight_layout: it draws every figure twice, and the report has one per score
+    fig.subplots_adjust(left=left, right=0.97, top=1 - 0.35 / height, bottom=0.6 / height)
     return fig, ax
 
 
@@ -27,10 +31,13 @@ def to_data_uri(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.tight_layout()
     fig.savefig(buf, format="png")
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _label_margin(labels: list[str]) -> float:
+    return min(0.5, 0.04 + 0.012 * max((len(x) for x in labels), default=0))
 
 
 def origins(data: RunData) -> str:
@@ -45,7 +52,7 @@ def origins(data: RunData) -> str:
     ax.set_xticks(list(xs), names)
     ax.set_ylabel("rows")
     ax.set_title("Rows in and kept per origin")
-    ax.legend()
+    ax.legend(loc="upper right")
     return to_data_uri(fig)
 
 
@@ -53,7 +60,7 @@ def stages(data: RunData) -> str:
     """Rows passed and rejected per stage, in pipeline order (top to bottom)."""
     order = data.stage_order()
     st = data.manifest["stages"]
-    fig, ax = _figure(6.4, 0.35 * len(order) + 1.2)
+    fig, ax = _figure(6.4, 0.3 * len(order) + 1.2, left=_label_margin(order))
     ys = list(range(len(order)))[::-1]
     ax.barh(ys, [st[s]["out"] for s in order], color=KEPT, label="out")
     ax.barh(ys, [st[s]["rejected"] for s in order], left=[st[s]["out"] for s in order], color=REJECTED,
@@ -69,10 +76,11 @@ def reasons(data: RunData) -> str | None:
     if not data.rejected:
         return None
     items = data.rejected.most_common(20)
-    fig, ax = _figure(6.4, 0.35 * len(items) + 1.2)
+    labels = [f"{s} / {r}" for (s, r), _ in items]
+    fig, ax = _figure(6.4, 0.3 * len(items) + 1.2, left=_label_margin(labels))
     ys = list(range(len(items)))[::-1]
     ax.barh(ys, [n for _, n in items], color=REJECTED)
-    ax.set_yticks(ys, [f"{s} / {r}" for (s, r), _ in items])
+    ax.set_yticks(ys, labels)
     ax.set_xlabel("rows rejected")
     ax.set_title("Rejections by stage and reason")
     return to_data_uri(fig)
@@ -88,15 +96,19 @@ def score_histogram(key: str, kept: list[float], rejected: list[float], ths: lis
     # sentences of 60 characters would squash the bars into one).
     near = [th.value for th in ths if lo - span <= th.value <= hi + span]
     lo, hi = min([lo, *near]), max([hi, *near])
-    bins = 30 if hi > lo else 1
-    ax.hist([kept, rejected], bins=bins, range=(lo, hi) if hi > lo else None, stacked=True,
-            color=[KEPT, REJECTED], label=[f"kept ({len(kept):,})", f"rejected ({len(rejected):,})"])
+    # One filled outline per series (stairs), not a rectangle per bin as hist() draws: faster.
+    edges = np.linspace(lo, hi, 31) if hi > lo else np.array([lo - 0.5, lo + 0.5])
+    k, _ = np.histogram(kept, edges)
+    r, _ = np.histogram(rejected, edges)
+    ax.stairs(k, edges, fill=True, color=KEPT, label=f"kept ({len(kept):,})")
+    ax.stairs(k + r, edges, baseline=k, fill=True, color=REJECTED, label=f"rejected ({len(rejected):,})")
+    ax.set_ylim(0, max(1, int((k + r).max())) * 1.1)
     for th in ths:
         if lo <= th.value <= hi:
             ax.axvline(th.value, color="black", linestyle="--", linewidth=1)
             ax.text(th.value, ax.get_ylim()[1] * 0.95, f" {th.kind} {th.value:g}", fontsize=8, va="top")
     ax.set_title(key, fontsize=10)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper right")
     return to_data_uri(fig)
 
 
@@ -105,12 +117,13 @@ def lengths(data: RunData, src_lang: str = "en") -> str:
     fig, ax = _figure()
     src = [len(r["src"]) for r in data.kept if r["src"]]
     tgt = [len(r["tgt"]) for r in data.kept if r["tgt"]]
-    ax.hist([src, tgt], bins=40, label=[f"{src_lang} ({len(src):,})", f"{data.code} ({len(tgt):,})"],
-            color=["#999", KEPT])
+    edges = np.linspace(0, max([1, *src, *tgt]), 41)
+    ax.stairs(np.histogram(src, edges)[0], edges, color="#777", linewidth=1.5, label=f"{src_lang} ({len(src):,})")
+    ax.stairs(np.histogram(tgt, edges)[0], edges, color=KEPT, linewidth=1.5, label=f"{data.code} ({len(tgt):,})")
     ax.set_xlabel("characters")
     ax.set_ylabel("kept rows")
     ax.set_title("Length of kept sentences per side")
-    ax.legend()
+    ax.legend(loc="upper right")
     return to_data_uri(fig)
 
 
@@ -125,5 +138,5 @@ def diversity(table: dict[str, dict[str, float]]) -> str:
     ax.set_xticks(list(xs), names)
     ax.set_ylim(0, 1)
     ax.set_title("Diversity of the language side per origin")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper right")
     return to_data_uri(fig)

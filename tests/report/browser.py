@@ -76,15 +76,24 @@ class _CDP:
             self.events.append(self._read(deadline))
 
     def close(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
+        # Browser.close lets Chromium stop its helper processes; a plain kill leaves them writing to
+        # the profile folder while it is being deleted.
+        try:
+            self.call("Browser.close", timeout=10)
+        except (RuntimeError, TimeoutError, OSError):
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
         os.close(self.to_child)
         os.close(self.from_child)
 
 
 def inspect_page(path: Path, binary: str) -> dict[str, Any]:
     """Load ``path``; return console errors, image checks, the page height and a PNG screenshot."""
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         cdp = _CDP(binary, profile)
         try:
             target = cdp.call("Target.createTarget", url="about:blank")["targetId"]
