@@ -109,6 +109,7 @@ def export_sample(run_dir: Path, out: Path, n: int = 200, rejected_share: float 
 @dataclass
 class ReviewReport:
     judged: int = 0
+    unknown_ids: int = 0  # rows of the sheet whose id is not in this run (a sheet from another run?)
     by_origin: dict[str, dict[str, float]] = field(default_factory=dict)
     by_filter: dict[str, dict[str, float]] = field(default_factory=dict)
     suggested: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -116,7 +117,8 @@ class ReviewReport:
     seed_rows: int = 0
 
     def lines(self) -> list[str]:
-        out = [f"judged rows: {self.judged}"]
+        out = [f"judged rows: {self.judged}"
+               + (f" ({self.unknown_ids} rows skipped: their ids are not in this run)" if self.unknown_ids else "")]
         out += [f"  {o}: precision {v['precision']:.2f} ({v['accepted']}/{v['judged']})"
                 for o, v in self.by_origin.items()]
         for s, v in self.by_filter.items():
@@ -164,7 +166,10 @@ def import_review(run_dir: Path, review_csv: Path, out_dir: Path | None = None, 
             ok = _verdict(line.get("verdict", ""))
             corrected = (line.get("corrected_src") or "").strip(), (line.get("corrected_tgt") or "").strip()
             row = by_id.get(line["id"])
-            if row is None or (ok is None and not any(corrected)):
+            if row is None:
+                rep.unknown_ids += 1
+                continue
+            if ok is None and not any(corrected):
                 continue
             if any(corrected):
                 src, tgt = corrected[0] or row["src"], corrected[1] or row["tgt"]
@@ -209,8 +214,8 @@ def import_review(run_dir: Path, review_csv: Path, out_dir: Path | None = None, 
             for src, tgt, rid, how in fixes:
                 w.writerow([src, tgt, how, rid, manifest["run_id"], review_csv.name])
     (out_dir / "review-report.json").write_text(json.dumps(
-        {"review_file": str(review_csv), "judged": rep.judged, "by_origin": rep.by_origin,
-         "by_filter": rep.by_filter, "suggested_thresholds": rep.suggested,
+        {"review_file": str(review_csv), "judged": rep.judged, "unknown_ids": rep.unknown_ids,
+         "by_origin": rep.by_origin, "by_filter": rep.by_filter, "suggested_thresholds": rep.suggested,
          "seed_file": str(rep.seed_file) if rep.seed_file else None}, indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8")
     return rep

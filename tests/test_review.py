@@ -56,16 +56,17 @@ def test_export_fill_import_round_trip(result: RunResult, tmp_path: Path) -> Non
             r["verdict"] = "yes"
     for i, r in enumerate(rejected):
         r["verdict"] = "accept" if i == 0 else "reject"
+    stray = {**rows[0], "id": "not-in-this-run", "verdict": "accept"}
     with open(sheet, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
-        w.writerows(rows)
+        w.writerows([*rows, stray])
 
     assert main(["review", "import", str(result.run_dir), str(sheet), "--out", str(tmp_path / "rev")]) == 0
     rep = import_review(result.run_dir, sheet, tmp_path / "rev")
     n_tpl = len(templates)
     good_tpl = (n_tpl + 1) // 2
-    assert rep.judged == 60
+    assert rep.judged == 60 and rep.unknown_ids == 1
     assert rep.by_origin["template"] == {"judged": n_tpl, "accepted": good_tpl, "precision": good_tpl / n_tpl}
     assert rep.by_origin["seed"]["precision"] == 1.0 and rep.by_origin["mono"]["precision"] == 1.0
     assert rep.by_filter["langid"]["rejected_judged"] == n_rej
