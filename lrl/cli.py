@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.")
     p.add_argument("--version", action="version", version=f"lrl {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0,
-                   help="log more (to stderr): -v what each step writes, -vv debugging detail")
+                   help="log more (to stderr): -v lrl's info messages, -vv debugging detail")
     p.add_argument("-q", "--quiet", dest="log_quiet", action="store_true", help="log errors only")
     p.add_argument("--languages-dir", type=Path, action="append", default=[],
                    help="a folder of language plugins to search first (repeatable)")

@@ -5,6 +5,7 @@ NUL-separated JSON), so it needs only the stdlib and Debian's ``chromium`` packa
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -78,10 +79,8 @@ class _CDP:
     def close(self) -> None:
         # Browser.close lets Chromium stop its helper processes; a plain kill leaves them writing to
         # the profile folder while it is being deleted.
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.call("Browser.close", timeout=10)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
