@@ -13,7 +13,7 @@ TORCH  ?= torch==2.13.0
 lang   ?= yo
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup augment test lint bench bench-filters eval clean help
+.PHONY: setup browser augment test lint bench bench-filters eval clean help
 
 help:
 	@echo "make lang=yo augment [mono=PATH] [parallel=PATH] [config=FILE] [set='k=v ...']"
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(if $(TORCH),$(BIN)/python -m pip install --quiet "$(TORCH)")
-	$(BIN)/python -m pip install --quiet -e ".[dev,train]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,all]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -38,8 +38,16 @@ augment: $(STAMP)
 	@echo "lrl augment $(strip $(AUGMENT_ARGS))"
 	@$(BIN)/lrl augment $(AUGMENT_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The report test opens report.html in headless Chromium. Install Debian's package when it is missing and
+# apt can (root); otherwise that test skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium not installed and apt-get unavailable: the report.html browser test will skip"
 
 lint: $(STAMP)
 	$(BIN)/ruff check lrl
@@ -49,10 +57,13 @@ lint: $(STAMP)
 # eval/configs/$(lang).toml (or config=FILE); quick=1 runs in seconds on a small slice; model=marian
 # minutes=N trains the bootstrap transformer per system and direction (see eval/configs/yo-marian.toml).
 EVAL_CONFIG = $(if $(config),$(config),eval/configs/$(lang).toml)
+# The committed results: eval/results/<config>[-<model>][-quick].md (`lrl eval` alone writes under out/eval/).
+EVAL_RESULTS = eval/results/$(basename $(notdir $(EVAL_CONFIG)))$(if $(filter-out ibm1,$(model)),-$(subst +,,$(model)))$(if $(quick),-quick).md
 eval: $(STAMP)
 	$(BIN)/lrl eval --lang $(lang) --config $(EVAL_CONFIG) $(if $(quick),--quick) \
 		$(if $(model),--model $(model)) $(if $(minutes),--minutes $(minutes)) \
-		--command-line "make eval lang=$(lang)$(if $(config), config=$(config))$(if $(quick), quick=1)$(if $(model), model=$(model))$(if $(minutes), minutes=$(minutes))"
+		--results $(EVAL_RESULTS) \
+		--label "make eval lang=$(lang)$(if $(config), config=$(config))$(if $(quick), quick=1)$(if $(model), model=$(model))$(if $(minutes), minutes=$(minutes))"
 
 # Throughput and memory as ratios against a baseline run in the same invocation (see eval/bench/).
 bench: $(STAMP)

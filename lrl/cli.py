@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from lrl import __version__
+from lrl.commands import add_run_commands
 from lrl.errors import LrlError
 
 
@@ -96,7 +98,10 @@ def _eval(args: argparse.Namespace) -> int:
     res = experiment.run_eval(plugin, s, log=lambda msg: print(msg, flush=True))
     stem = args.config.stem if args.config else plugin.code
     model = "" if s.model == "ibm1" else f"-{s.model.replace('+', '')}"
-    out = Path(args.results or f"eval/results/{stem}{model}{'-quick' if args.quick else ''}.md")
+    name = f"{stem}{model}{'-quick' if args.quick else ''}"
+    # A new folder per eval unless --results names the file: a user's own yo.toml must never overwrite
+    # the committed eval/results/yo.md (`make eval` passes --results for that).
+    out = Path(args.results) if args.results else _new_eval_dir(Path(s.out_dir) / "eval", name) / f"{name}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     png = out.with_suffix(".png")
     has_plot = report.plot(res, png)
@@ -106,6 +111,20 @@ def _eval(args: argparse.Namespace) -> int:
                                         encoding="utf-8")
     print(f"wrote {out} ({res['wall_seconds'] / 60:.1f} min)")
     return 0
+
+
+def _new_eval_dir(root: Path, name: str) -> Path:
+    import datetime as dt
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        d = root / (f"{name}-{stamp}" if n == 0 else f"{name}-{stamp}-{n}")
+        try:
+            d.mkdir(parents=True)
+            return d
+        except FileExistsError:
+            continue
+    raise LrlError(f"{root}: cannot make a new results folder")
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
@@ -158,6 +177,9 @@ def _models_convert(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.")
     p.add_argument("--version", action="version", version=f"lrl {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="log more (to stderr): -v lrl's info messages, -vv debugging detail")
+    p.add_argument("-q", "--quiet", dest="log_quiet", action="store_true", help="log errors only")
     p.add_argument("--languages-dir", type=Path, action="append", default=[],
                    help="a folder of language plugins to search first (repeatable)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -229,9 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="a setting for the augment run, as for `lrl augment --set`")
     ev.add_argument("--quick", action="store_true", help="seconds, small data: for tests and a first look")
-    ev.add_argument("--results", help="markdown file to write (default eval/results/<lang>.md)")
-    ev.add_argument("--command-line", help=argparse.SUPPRESS)
+    ev.add_argument("--results", help="markdown file to write, with .png and .json beside it (default: a new "
+                    "folder out/eval/<config>[-model][-quick]-<time>/)")
+    ev.add_argument("--label", "--command-line", dest="command_line", metavar="TEXT",
+                    help="how the results name the command that made them (default: this lrl command line; "
+                         "make eval passes its own)")
     ev.set_defaults(func=_eval)
+
+    add_run_commands(sub)
 
     lid = sub.add_parser("lid", help="language-ID models: train").add_subparsers(
         dest="lid_command", required=True)
@@ -253,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    level = logging.ERROR if args.log_quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    # other libraries keep to warnings; -v/-vv open up lrl's own loggers only
+    logging.basicConfig(level=max(level, logging.WARNING), format="lrl: %(levelname)s: %(message)s",
+                        stream=sys.stderr)
+    logging.getLogger("lrl").setLevel(level)
     try:
         return int(args.func(args))
     except LrlError as exc:

@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import datetime as _dt
 import itertools
+import logging
 import os
 import platform
 import secrets
@@ -30,7 +31,7 @@ from lrl.generate.registry import build_generators
 from lrl.generate.templates import TemplateGenerator
 from lrl.io.card import render_card
 from lrl.io.readers import InputStats, ReadOptions, expand, read
-from lrl.io.writers import RejectWriter, ShardWriter, file_sha256, write_json
+from lrl.io.writers import PairSplitWriter, RejectWriter, file_sha256, write_json
 from lrl.languages.plugin import Plugin
 from lrl.record import Record
 from lrl.step import RunContext, Stats, Step
@@ -190,8 +191,8 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     steps = build_steps(plugin, cfg, inputs, progress)
 
     run_dir = _new_run_dir(Path(cfg["out_dir"]), plugin.code)
-    shards = ShardWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"],
-                         prefix=f"train-{run_dir.name}")
+    shards = PairSplitWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"],
+                             prefix=f"train-{run_dir.name}")
     rejects = RejectWriter(run_dir / "rejected.jsonl")
     stats = Stats()
     ctx = RunContext(stats=stats, on_reject=rejects.write, rank=rank, world_size=world_size,
@@ -236,15 +237,27 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         "kept_by_origin": dict(kept_by_origin.most_common()),
         "totals": totals,
         "outputs": {"data": [p.relative_to(run_dir).as_posix() for p in data_files],
-                    "rejected": "rejected.jsonl", "card": "README.md"},
+                    "rejected": "rejected.jsonl", "card": "README.md",
+                    "report": "report.html"},
         "versions": versions(),
     }
     write_json(run_dir / "manifest.json", manifest)
-    (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin,
-                                                   f"data/train-{run_dir.name}-*.parquet"),
+    (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin, run_dir, shards.monolingual.rows),
                                        encoding="utf-8")
+    _write_report(run_dir)
     _point_latest(run_dir)
     return RunResult(run_dir, manifest, kept_by_origin)
+
+
+def _write_report(run_dir: Path) -> None:
+    """report.html; the data is already written, so a failure here costs the page, never the run."""
+    from lrl.report import build_report
+
+    try:
+        build_report(run_dir)
+    except Exception as exc:
+        logging.getLogger(__name__).warning("report.html not written: %s (rebuild with: lrl report %s)",
+                                            exc, run_dir)
 
 
 def _hash_spec(spec: str) -> str:

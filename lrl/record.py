@@ -42,6 +42,7 @@ class Record:
             "id": self.id,
             "src": self.src,
             "tgt": self.tgt,
+            "translation": {src_lang: self.src, tgt_lang: self.tgt},
             "src_lang": src_lang if self.src else "",
             "tgt_lang": tgt_lang if self.tgt else "",
             "origin": self.origin,

@@ -81,4 +81,6 @@ def summary_lines(manifest: dict[str, Any], kept_by_origin: Counter[str], run_di
     latest = run_dir.parent / "latest"
     lines.append(f"  output: {run_dir}  (also {latest})")
     lines.append(f"  load it: datasets.load_dataset(\"{latest}\", split=\"train\")")
+    if (run_dir / "report.html").is_file():
+        lines.append(f"  look at it: {run_dir / 'report.html'}  (pairs only: load_dataset(..., \"parallel\"))")
     return lines

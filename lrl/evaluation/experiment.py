@@ -122,6 +122,24 @@ def _training_pairs(system: System, seed: list[tuple[str, str]], synthetic: list
     return pairs
 
 
+#: Settings that name files: in a config file they are relative to that file's folder (so a config works
+#: from any current folder); on the command line, to the current folder as usual.
+PATH_KEYS = ("seed_data", "test", "mono", "run", "out_dir")
+
+
+def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
+    def one(spec: str) -> str:
+        # "EN_FILE,LRL_FILE" pairs resolve part by part; absolute paths and "" stay as they are
+        return ",".join(p if not p or Path(p).is_absolute() else str(base / p) for p in spec.split(","))
+
+    for key in PATH_KEYS:
+        v = raw.get(key)
+        if isinstance(v, str):
+            raw[key] = one(v)
+        elif isinstance(v, list):
+            raw[key] = [one(x) if isinstance(x, str) else x for x in v]
+
+
 def load_settings(path: Path | None, lang: str, overrides: dict[str, Any]) -> EvalSettings:
     """Settings from an eval TOML file (keys = EvalSettings fields, strictly checked) and overrides."""
     import dataclasses
@@ -134,6 +152,8 @@ def load_settings(path: Path | None, lang: str, overrides: dict[str, Any]) -> Ev
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read eval settings ({exc})") from None
+    if path is not None:
+        _resolve_paths(raw, path.parent)
     raw.update({k: v for k, v in overrides.items() if v not in (None, [], "")})
     raw.setdefault("lang", lang)
     known = {f.name for f in dataclasses.fields(EvalSettings)}

@@ -18,17 +18,23 @@ import pyarrow.parquet as pq
 
 from lrl.record import Record
 
-SCHEMA = pa.schema([
-    ("id", pa.string()),
-    ("src", pa.string()),
-    ("tgt", pa.string()),
-    ("src_lang", pa.string()),
-    ("tgt_lang", pa.string()),
-    ("origin", pa.string()),
-    ("parent_id", pa.string()),
-    ("provenance", pa.string()),
-    ("scores", pa.string()),
-])
+
+def schema(src_lang: str, tgt_lang: str) -> pa.Schema:
+    """The shard schema. ``translation`` is the pair as Hugging Face MT datasets carry it
+    (``{"en": …, "yo": …}``), so a ``run_translation.py``-style trainer reads the output unchanged; its
+    field names are the two language codes, hence a schema per run."""
+    return pa.schema([
+        ("id", pa.string()),
+        ("src", pa.string()),
+        ("tgt", pa.string()),
+        ("translation", pa.struct([(src_lang, pa.string()), (tgt_lang, pa.string())])),
+        ("src_lang", pa.string()),
+        ("tgt_lang", pa.string()),
+        ("origin", pa.string()),
+        ("parent_id", pa.string()),
+        ("provenance", pa.string()),
+        ("scores", pa.string()),
+    ])
 
 
 class ShardWriter:
@@ -39,6 +45,7 @@ class ShardWriter:
         self.dir, self.prefix = data_dir, prefix
         self.dir.mkdir(parents=True, exist_ok=True)
         self.src_lang, self.tgt_lang, self.shard_rows = src_lang, tgt_lang, shard_rows
+        self.schema = schema(src_lang, tgt_lang)
         self.buffer: list[dict[str, Any]] = []
         self.paths: list[Path] = []
         self.rows = 0
@@ -51,12 +58,12 @@ class ShardWriter:
 
     def _flush(self) -> None:
         path = self.dir / f".{self.prefix}-{len(self.paths):05d}.parquet"
-        pq.write_table(pa.Table.from_pylist(self.buffer, schema=SCHEMA), path)
+        pq.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema), path)
         self.paths.append(path)
         self.buffer = []
 
-    def close(self) -> list[Path]:
-        if self.buffer or not self.paths:  # an empty run still gets one (empty) shard with the schema
+    def close(self, keep_empty: bool = True) -> list[Path]:
+        if self.buffer or (not self.paths and keep_empty):  # an empty run still gets one (empty) shard
             self._flush()
         n = len(self.paths)
         final = []
@@ -65,6 +72,26 @@ class ShardWriter:
             os.replace(p, target)
             final.append(target)
         return final
+
+
+class PairSplitWriter:
+    """Kept rows in two shard sets, ``<prefix>-parallel-*`` (both sides) and ``<prefix>-monolingual-*``
+    (one side empty), so the card can offer them as separate configs; ``<prefix>-*`` still matches all."""
+
+    def __init__(self, data_dir: Path, src_lang: str, tgt_lang: str, shard_rows: int, prefix: str) -> None:
+        self.parallel = ShardWriter(data_dir, src_lang, tgt_lang, shard_rows, f"{prefix}-parallel")
+        self.monolingual = ShardWriter(data_dir, src_lang, tgt_lang, shard_rows, f"{prefix}-monolingual")
+
+    @property
+    def rows(self) -> int:
+        return self.parallel.rows + self.monolingual.rows
+
+    def write(self, record: Record) -> None:
+        (self.parallel if record.is_parallel else self.monolingual).write(record)
+
+    def close(self) -> list[Path]:
+        # An empty run keeps one empty parallel shard (the schema); an empty monolingual set writes none.
+        return self.parallel.close() + self.monolingual.close(keep_empty=False)
 
 
 class RejectWriter:

@@ -1,5 +1,6 @@
-"""Finding plugins: folders the user names, the repository's ``languages/``, ``./languages``, and
-packages installed with pip that register an ``lrl.languages`` entry point.
+"""Finding plugins: folders the user names, ``./languages``, the repository's ``languages/``, the copy a
+wheel ships as ``lrl/_languages`` (see ``setup.py``), and packages installed with pip that register an
+``lrl.languages`` entry point.
 
 An entry point's value is a module (or package) whose folder holds ``language.toml``, or a callable that
 returns that folder's path, e.g. in the plugin package's ``pyproject.toml``::
@@ -11,6 +12,7 @@ returns that folder's path, e.g. in the plugin package's ``pyproject.toml``::
 from __future__ import annotations
 
 from collections.abc import Iterable
+from importlib import resources
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -20,10 +22,21 @@ from lrl.languages.plugin import Plugin, load_plugin
 REPO_LANGUAGES = Path(__file__).resolve().parent.parent.parent / "languages"
 
 
+def packaged_languages() -> Path | None:
+    """``lrl/_languages`` in an installed wheel (absent in a source checkout, which uses REPO_LANGUAGES)."""
+    try:
+        path = Path(str(resources.files("lrl") / "_languages"))
+    except (ModuleNotFoundError, TypeError):  # TypeError: not a filesystem package (zip import)
+        return None
+    return path if path.is_dir() else None
+
+
 def _search_dirs(extra: Iterable[Path] = ()) -> list[Path]:
     dirs = [Path(p) for p in extra]
-    for d in (Path.cwd() / "languages", REPO_LANGUAGES):
-        if d.is_dir() and d.resolve() not in [x.resolve() for x in dirs]:
+    # REPO_LANGUAGES only in a source checkout: installed, it would be site-packages/languages, anyone's
+    in_repo = REPO_LANGUAGES if (REPO_LANGUAGES.parent / "pyproject.toml").is_file() else None
+    for d in (Path.cwd() / "languages", in_repo, packaged_languages()):
+        if d is not None and d.is_dir() and d.resolve() not in [x.resolve() for x in dirs]:
             dirs.append(d)
     return dirs
 

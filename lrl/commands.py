@@ -1,0 +1,90 @@
+"""Commands that work on a finished run folder: ``report``, ``export``, ``review export|import``.
+
+Kept apart from ``cli.py`` so that file stays a table of contents; ``add_run_commands`` registers them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from lrl.errors import LrlError
+
+
+def _report(args: argparse.Namespace) -> int:
+    from lrl.report import build_report
+
+    print(f"wrote {build_report(_run_dir(args.run))}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from lrl.io.export import export_run
+
+    res = export_run(_run_dir(args.run), args.format, Path(args.out) if args.out else None)
+    pairs = ", ".join(f"{o} {n:,}" for o, n in res.pairs.most_common())
+    mono = ", ".join(f"{o} {n:,}" for o, n in res.mono.most_common())
+    print(f"wrote {len(res.files)} files to {res.out_dir}: {sum(res.pairs.values()):,} pairs ({pairs or 'none'})"
+          + (f"; monolingual {mono}" if mono else "")
+          + (f"; {res.cleaned:,} sentences had tabs or line breaks made spaces" if res.cleaned else ""))
+    return 0
+
+
+def _review_export(args: argparse.Namespace) -> int:
+    from lrl.review import export_sample
+
+    run = _run_dir(args.run)
+    out = Path(args.out) if args.out else run / "review" / f"review-{run.resolve().name}.csv"
+    n = export_sample(run, out, n=args.n, rejected_share=args.rejected_share, seed=args.seed)
+    print(f"wrote {out} ({n} rows): fill `verdict` (accept/reject) and, where a side is wrong, corrected_src / "
+          f"corrected_tgt; then: lrl review import {args.run} {out}")
+    return 0
+
+
+def _review_import(args: argparse.Namespace) -> int:
+    from lrl.review import import_review
+
+    rep = import_review(_run_dir(args.run), Path(args.file), Path(args.out) if args.out else None, args.target)
+    for line in rep.lines():
+        print(line)
+    return 0
+
+
+def _run_dir(path: str) -> Path:
+    run = Path(path)
+    if not (run / "manifest.json").is_file():
+        raise LrlError(f"{run}: not a run folder (no manifest.json) — pass out/<lang>/<run-id> or out/<lang>/latest")
+    return run
+
+
+def add_run_commands(sub: Any) -> None:
+    """Register the run-folder commands on the top-level subparsers."""
+    rp = sub.add_parser("report", help="rebuild a run's report.html (plots of what was kept, dropped and why)")
+    rp.add_argument("run", help="a run folder, e.g. out/yo/latest")
+    rp.set_defaults(func=_report)
+
+    ex = sub.add_parser("export", help="a run's kept rows as line-aligned text or TSV (Marian, OpusTrainer, "
+                        "fairseq, OpenNMT)")
+    ex.add_argument("run", help="a run folder, e.g. out/yo/latest")
+    ex.add_argument("--format", choices=("text", "tsv"), default="text",
+                    help="text: <split>.<origin>.en / .<lang> line-aligned; tsv: <split>.<origin>.tsv (en<TAB>lang)")
+    ex.add_argument("--out", help="folder to write (default: RUN/export/<format>)")
+    ex.set_defaults(func=_export)
+
+    review = sub.add_parser("review", help="native-speaker review: export a sample, import the verdicts"
+                            ).add_subparsers(dest="review_command", required=True)
+    re_ = review.add_parser("export", help="a CSV sample stratified by origin and score band, with verdict columns")
+    re_.add_argument("run", help="a run folder, e.g. out/yo/latest")
+    re_.add_argument("--n", type=int, default=200, help="rows to sample (default 200)")
+    re_.add_argument("--rejected-share", type=float, default=0.2,
+                     help="share of the sample taken from rejected rows, to check the filters (default 0.2)")
+    re_.add_argument("--seed", type=int, default=0)
+    re_.add_argument("--out", help="CSV to write (default RUN/review/review-<run-id>.csv)")
+    re_.set_defaults(func=_review_export)
+    ri = review.add_parser("import", help="precision per origin and filter, suggested thresholds, a seed TSV")
+    ri.add_argument("run", help="the run the sample came from")
+    ri.add_argument("file", help="the filled CSV")
+    ri.add_argument("--target", type=float, default=0.9, help="precision the suggested thresholds aim at")
+    ri.add_argument("--out", help="folder for review-report.json and the seed TSV (default RUN/review)")
+    ri.set_defaults(func=_review_import)

@@ -1,0 +1,150 @@
+"""``report.html``: one self-contained page per run that shows what was made, what was dropped and why.
+
+``build_report(run_dir)`` is called at the end of every ``lrl augment`` run and by ``lrl report RUN``.
+A figure that fails to draw is logged and replaced by a note, so the page (and the run) always survive.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from lrl.report import data as rdata
+from lrl.report import plots
+
+log = logging.getLogger(__name__)
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;
+text-align:left;vertical-align:top}td.n{text-align:right}.grid{display:flex;flex-wrap:wrap;gap:8px}
+.warn{color:#a94442}small{color:#666}img{max-width:100%}"""
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def _table(head: list[str], rows: list[list[Any]]) -> str:
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f'<td class="n">{v:.3f}</td>'
+        if isinstance(v, int):
+            return f'<td class="n">{v:,}</td>'
+        return f"<td>{_e(v)}</td>"
+
+    return ("<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"
+            + "".join("<tr>" + "".join(cell(v) for v in r) + "</tr>" for r in rows) + "</table>")
+
+
+class _Page:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.images = 0
+
+    def add(self, s: str) -> None:
+        self.parts.append(s)
+
+    def plot(self, title: str, make: Callable[[], str | None]) -> None:
+        try:
+            uri = make()
+        except Exception as exc:  # a plotting bug must never lose a run: note it and go on
+            log.warning("report: plot %r failed: %s", title, exc)
+            self.add(f'<p class="warn">plot “{_e(title)}” could not be drawn: {_e(exc)}</p>')
+            return
+        if uri:
+            self.images += 1
+            self.add(f'<figure><img alt="{_e(title)}" src="{uri}"></figure>')
+
+
+def render(d: rdata.RunData) -> tuple[str, int]:
+    """The page's HTML and the number of figures in it."""
+    m = d.manifest
+    lang, t = m["language"], m["totals"]
+    p = _Page()
+    p.add(f"<h1>lrl run {_e(m['run_id'])}: English–{_e(lang['name'])} ({_e(lang['code'])})</h1>")
+    p.add(f"<p>lrl {_e(m.get('lrl_version', '?'))}, {_e(m.get('created', ''))}, seed {_e(m.get('seed'))}. "
+          f"<b>{t['generated']:,}</b> rows in, <b>{t['kept']:,} kept</b>, {t['rejected']:,} rejected. "
+          f"Total time {m.get('duration_s', 0):.1f} s.</p>")
+    stage_times = {s: st["seconds"] for s, st in m["stages"].items() if "seconds" in st}
+    if not stage_times:
+        p.add("<p><small>Time per stage is not recorded in this manifest; the total is above.</small></p>")
+
+    p.add("<h2>Rows per origin</h2>")
+    p.plot("rows per origin", lambda: plots.origins(d))
+    kept_by = {o: sum(1 for r in d.kept if r["origin"] == o) for o in sorted({r["origin"] for r in d.kept})}
+    origins = sorted(set(kept_by) | set(d.rejected_by_origin))
+    p.add(_table(["origin", "in", "kept", "rejected"],
+                 [[o, kept_by.get(o, 0) + d.rejected_by_origin[o], kept_by.get(o, 0), d.rejected_by_origin[o]]
+                  for o in origins]))
+
+    p.add("<h2>Stages, in pipeline order</h2>")
+    p.plot("stages", lambda: plots.stages(d))
+    p.add(_table(["stage", "in", "created", "out", "rejected", *(["seconds"] if stage_times else [])],
+                 [[s, st["in"], st["created"], st["out"], st["rejected"],
+                   *([float(stage_times.get(s, 0.0))] if stage_times else [])]
+                  for s in d.stage_order() for st in [m["stages"][s]]]))
+
+    p.add("<h2>Rejections by reason, with examples</h2>")
+    p.plot("rejection reasons", lambda: plots.reasons(d))
+    for (stage, reason), n in d.rejected.most_common():
+        ex = d.rejected_examples[(stage, reason)]
+        p.add(f"<h3>{_e(stage)} / {_e(reason)}: {n:,}</h3>")
+        p.add(_table(["origin", "en", lang["code"], "reason"],
+                     [[r.get("origin", ""), r.get("src", ""), r.get("tgt", ""), r["reason"]] for r in ex]))
+    if not d.rejected:
+        p.add("<p>No row was rejected.</p>")
+
+    p.add("<h2>Scores</h2><p>Every numeric score, kept and rejected rows stacked; dashed lines are the "
+          "thresholds in the steps' settings.</p><div class=grid>")
+    keys = d.score_keys()
+    ths = rdata.thresholds_for(keys, m)
+    for k in keys:
+        p.plot(k, partial(plots.score_histogram, k, d.kept_scores.get(k, []), d.rejected_scores.get(k, []),
+                          ths.get(k, [])))
+    p.add("</div>")
+
+    p.add("<h2>Length per side</h2>")
+    p.plot("lengths", lambda: plots.lengths(d))
+
+    p.add("<h2>Diversity and lexicon coverage</h2>")
+    div = {o: rdata.diversity([r["tgt"] for r in d.kept if r["origin"] == o and r["tgt"]]) for o in kept_by}
+    div["all"] = rdata.diversity([r["tgt"] for r in d.kept if r["tgt"]])
+    p.plot("diversity", partial(plots.diversity, div))
+    p.add(_table(["origin", "sentences", "tokens", "types", "distinct-1", "distinct-2", "MSTTR (100)"],
+                 [[o, v["sentences"], v["tokens"], v["types"], v["distinct_1"], v["distinct_2"], v["msttr"]]
+                  for o, v in div.items()]))
+    entries = rdata.lexicon_entries(m)
+    if entries:
+        rows = []
+        for label, texts in (("all kept rows", [r["tgt"] for r in d.kept]),
+                             ("kept rows not from templates", [r["tgt"] for r in d.kept if r["origin"] != "template"])):
+            c = rdata.lexicon_coverage(entries, texts)
+            rows.append([label, c["entries"], c["seen"], c["share"]])
+        p.add("<p>Share of the plugin lexicon's entries that occur in the language side:</p>")
+        p.add(_table(["rows", "lexicon entries", "seen", "share"], rows))
+    else:
+        p.add("<p><small>The plugin's lexicon could not be read; no coverage.</small></p>")
+
+    p.add("<h2>A sample of kept rows per origin</h2>")
+    for o, sample in rdata.sample_by_origin(d.kept).items():
+        p.add(f"<h3>{_e(o)}</h3>")
+        p.add(_table(["id", "en", lang["code"]], [[r["id"], r["src"], r["tgt"]] for r in sample]))
+
+    body = "\n".join(p.parts)
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>lrl report {_e(m["run_id"])}'
+            f"</title><style>{CSS}</style></head><body>\n{body}\n</body></html>\n")
+    return page, p.images
+
+
+def build_report(run_dir: Path | str) -> Path:
+    """Write ``<run_dir>/report.html`` from the run's files and return its path."""
+    run_dir = Path(run_dir)
+    page, n = render(rdata.load_run(run_dir))
+    out = run_dir / "report.html"
+    out.write_text(page, encoding="utf-8")
+    log.info("report: %s (%d figures)", out, n)
+    return out

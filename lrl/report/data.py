@@ -1,0 +1,230 @@
+"""What the report shows, gathered from a run folder: ``manifest.json``, the parquet shards and
+``rejected.jsonl``. Nothing here plots; everything is plain numbers and rows, so it can be tested alone.
+
+The gathering is generic over scores: every numeric ``record.scores["<stage>.<key>"]`` gets a histogram,
+and thresholds are read from the step signatures in the manifest (keys starting ``min_``/``max_``), so
+filters added later show up without changes here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from lrl.step import reason_key
+
+#: Examples shown per rejection reason and kept rows shown per origin.
+EXAMPLES_PER_REASON = 3
+SAMPLE_PER_ORIGIN = 5
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Threshold:
+    name: str  # what it bounds, e.g. "tgt_prob" for the signature's "tgt.min_prob"
+    value: float
+    kind: str  # "min" or "max"
+    path: str = ""  # the signature path, e.g. "tgt.min_prob"
+
+
+@dataclass
+class RunData:
+    run_dir: Path
+    manifest: dict[str, Any]
+    kept: list[dict[str, Any]]
+    #: (stage, reason key) → count, and a few example rows of each
+    rejected: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rejected_examples: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    rejected_by_origin: Counter[str] = field(default_factory=Counter)
+    #: score key → values over kept rows / over rejected rows
+    kept_scores: dict[str, list[float]] = field(default_factory=dict)
+    rejected_scores: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        return str(self.manifest["language"]["code"])
+
+    def stage_order(self) -> list[str]:
+        return stage_order(self.manifest)
+
+    def score_keys(self) -> list[str]:
+        """Numeric score keys, grouped by stage in pipeline order."""
+        keys = set(self.kept_scores) | set(self.rejected_scores)
+        rank = {s: i for i, s in enumerate(self.stage_order())}
+        return sorted(keys, key=lambda k: (rank.get(k.split(".", 1)[0], len(rank)), k))
+
+
+def stage_order(manifest: dict[str, Any]) -> list[str]:
+    """Stages in pipeline order: "read", then the steps as the manifest lists them, then any other (the
+    manifest's ``stages`` are in the order stages first reported, which runs backwards through a stream)."""
+    stages = manifest.get("stages", {})
+    order = ["read", *[s["name"] for s in manifest.get("steps", [])]]
+    order += [s for s in stages if s not in order]
+    return [s for s in order if s in stages]
+
+
+def kept_rows(path: Path) -> Iterator[dict[str, Any]]:
+    for shard in sorted((path / "data").rglob("*.parquet")):
+        yield from pq.read_table(shard, columns=["id", "src", "tgt", "origin", "parent_id", "scores"]).to_pylist()
+
+
+def numeric_scores(scores: dict[str, Any]) -> Iterator[tuple[str, float]]:
+    for k, v in scores.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            yield k, float(v)
+
+
+def load_run(run_dir: Path) -> RunData:
+    run_dir = Path(run_dir)
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    data = RunData(run_dir, manifest, [])
+    kept_scores: dict[str, list[float]] = defaultdict(list)
+    for row in kept_rows(run_dir):
+        scores = row["scores"]
+        row["scores"] = json.loads(scores) if isinstance(scores, str) else (scores or {})
+        for k, v in numeric_scores(row["scores"]):
+            kept_scores[k].append(v)
+        data.kept.append(row)
+    rejected_scores: dict[str, list[float]] = defaultdict(list)
+    rejected_path = run_dir / "rejected.jsonl"
+    if rejected_path.is_file():
+        with open(rejected_path, encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                key = (r["stage"], reason_key(r["reason"]))
+                data.rejected[key] += 1
+                data.rejected_by_origin[r.get("origin", "?")] += 1
+                examples = data.rejected_examples.setdefault(key, [])
+                if len(examples) < EXAMPLES_PER_REASON:
+                    examples.append(r)
+                for k, v in numeric_scores(r.get("scores") or {}):
+                    rejected_scores[k].append(v)
+    data.kept_scores, data.rejected_scores = dict(kept_scores), dict(rejected_scores)
+    return data
+
+
+def _flatten(sig: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(sig, dict):
+        for k, v in sig.items():
+            yield from _flatten(v, f"{prefix}{k}.")
+    else:
+        yield prefix[:-1], sig
+
+
+def thresholds(manifest: dict[str, Any]) -> list[tuple[str, Threshold]]:
+    """(stage, threshold) for every ``[path.]min_X`` / ``max_X`` number in the step signatures; the
+    threshold's name is ``<path>_X`` with the path's dots as underscores (``tgt.min_prob`` → ``tgt_prob``)."""
+    out = []
+    for step in manifest.get("steps", []):
+        for path, value in _flatten(step.get("signature") or {}):
+            *parents, last = path.split(".")
+            if (re.match(r"^(min|max)_", last) and isinstance(value, (int, float))
+                    and not isinstance(value, bool)):
+                kind, what = last.split("_", 1)
+                out.append((step["name"], Threshold("_".join([*parents, what]), float(value), kind, path)))
+    return out
+
+
+def thresholds_for(keys: list[str], manifest: dict[str, Any]) -> dict[str, list[Threshold]]:
+    """score key → thresholds drawn on its histogram.
+
+    Threshold ``<path>_X`` of step S applies to score ``S.<path>_X``; one without a path, ``X``, to
+    ``S.X`` and ``S.*_X`` (``max_chars`` to both sides' ``*_chars``); when no score name matches and the
+    step has a single numeric score, to that one (the round-trip step names its threshold ``min_chrf`` and
+    its score ``roundtrip``)."""
+    found: dict[str, list[Threshold]] = {}
+    by_stage: dict[str, list[Threshold]] = defaultdict(list)
+    for stage, th in thresholds(manifest):
+        by_stage[stage].append(th)
+    for stage, ths in by_stage.items():
+        names = {k.split(".", 1)[1]: k for k in keys if "." in k and k.split(".", 1)[0] == stage}
+        matched = False
+        for th in ths:
+            if th.name in names:
+                match = [names[th.name]]
+            else:
+                match = [] if "_" in th.name else [k for n, k in names.items() if n.endswith("_" + th.name)]
+            matched = matched or bool(match)
+            for k in match:
+                found.setdefault(k, []).append(th)
+        if not matched and len(names) == 1 and len(ths) == 1:
+            found.setdefault(next(iter(names.values())), []).append(ths[0])
+    return found
+
+
+def tokens(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def diversity(texts: list[str], window: int = 100) -> dict[str, float]:
+    """distinct-1/2 (distinct n-grams over all n-grams, which shrink as a corpus grows) and the mean
+    segmental type/token ratio over ``window``-token segments (comparable between corpora of any size)."""
+    uni: Counter[str] = Counter()
+    bi: Counter[tuple[str, str]] = Counter()
+    stream: list[str] = []
+    for t in texts:
+        w = tokens(t)
+        uni.update(w)
+        bi.update(zip(w, w[1:]))
+        stream += w
+    n1, n2 = sum(uni.values()), sum(bi.values())
+    segs = [stream[i:i + window] for i in range(0, len(stream) - window + 1, window)]
+    msttr = sum(len(set(s)) / window for s in segs) / len(segs) if segs else (len(uni) / n1 if n1 else 0.0)
+    return {"sentences": len(texts), "tokens": n1, "types": len(uni),
+            "distinct_1": len(uni) / n1 if n1 else 0.0, "distinct_2": len(bi) / n2 if n2 else 0.0,
+            "msttr": msttr}
+
+
+def lexicon_entries(manifest: dict[str, Any]) -> list[str]:
+    """The plugin lexicon's entries in the language (column named by the code), or [] when unreadable."""
+    from lrl.languages.plugin import load_plugin
+
+    try:
+        plugin = load_plugin(Path(manifest["language"]["plugin"]))
+        path = plugin.file("lexicon")
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))
+    except Exception:  # the report must not fail because a plugin moved since the run
+        return []
+    code = manifest["language"]["code"]
+    return sorted({r[code].strip() for r in rows if r.get(code) and r[code].strip()})
+
+
+def lexicon_coverage(entries: list[str], texts: list[str]) -> dict[str, float]:
+    """Share of lexicon entries that occur (as whole words, case-insensitive) in ``texts``."""
+    if not entries:
+        return {"entries": 0, "seen": 0, "share": 0.0}
+    words = set()
+    joined = []
+    for t in texts:
+        w = tokens(t)
+        words.update(w)
+        joined.append(" ".join(w))
+    big = "\n".join(joined)
+    seen = 0
+    for e in entries:
+        w = tokens(e)
+        if not w:
+            continue
+        if len(w) == 1:
+            seen += w[0] in words
+        else:
+            seen += re.search(r"(?<!\w)" + re.escape(" ".join(w)) + r"(?!\w)", big) is not None
+    return {"entries": len(entries), "seen": seen, "share": seen / len(entries)}
+
+
+def sample_by_origin(kept: list[dict[str, Any]], n: int = SAMPLE_PER_ORIGIN, seed: int = 0) -> dict[str, list[dict]]:
+    by: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in kept:
+        by[r["origin"]].append(r)
+    rng = random.Random(seed)
+    return {o: rng.sample(rows, min(n, len(rows))) for o, rows in sorted(by.items())}

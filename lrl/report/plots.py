@@ -1,0 +1,142 @@
+"""The report's figures: matplotlib (Agg, no display needed) rendered to PNG bytes, embedded as base64
+so the page works offline and can be mailed as one file."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from lrl.report.data import RunData, Threshold
+
+KEPT, REJECTED = "#2a7ab0", "#d9534f"
+
+
+def _figure(width: float = 6.4, height: float = 3.2, left: float = 0.1) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")  # never a GUI backend: reports are built on servers and in tests
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, height), dpi=80)
+    # fixed margins, not tight_layout: it draws every figure twice, and the report has one per score
+    fig.subplots_adjust(left=left, right=0.97, top=1 - 0.35 / height, bottom=0.6 / height)
+    return fig, ax
+
+
+def to_data_uri(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _label_margin(labels: list[str]) -> float:
+    return min(0.5, 0.04 + 0.012 * max((len(x) for x in labels), default=0))
+
+
+def origins(data: RunData) -> str:
+    """Rows in (kept + rejected) and kept per origin."""
+    kept = Counter(r["origin"] for r in data.kept)
+    names = sorted(set(kept) | set(data.rejected_by_origin), key=lambda o: -(kept[o] + data.rejected_by_origin[o]))
+    fig, ax = _figure()
+    xs = range(len(names))
+    ax.bar([x - 0.2 for x in xs], [kept[o] + data.rejected_by_origin[o] for o in names], 0.4,
+           label="in", color="#999")
+    ax.bar([x + 0.2 for x in xs], [kept[o] for o in names], 0.4, label="kept", color=KEPT)
+    ax.set_xticks(list(xs), names)
+    ax.set_ylabel("rows")
+    ax.set_title("Rows in and kept per origin")
+    ax.legend(loc="upper right")
+    return to_data_uri(fig)
+
+
+def stages(data: RunData) -> str:
+    """Rows passed and rejected per stage, in pipeline order (top to bottom)."""
+    order = data.stage_order()
+    st = data.manifest["stages"]
+    fig, ax = _figure(6.4, 0.3 * len(order) + 1.2, left=_label_margin(order))
+    ys = list(range(len(order)))[::-1]
+    ax.barh(ys, [st[s]["out"] for s in order], color=KEPT, label="out")
+    ax.barh(ys, [st[s]["rejected"] for s in order], left=[st[s]["out"] for s in order], color=REJECTED,
+            label="rejected")
+    ax.set_yticks(ys, order)
+    ax.set_xlabel("rows")
+    ax.set_title("Out and rejected per stage")
+    ax.legend(loc="lower right")
+    return to_data_uri(fig)
+
+
+def reasons(data: RunData) -> str | None:
+    if not data.rejected:
+        return None
+    items = data.rejected.most_common(20)
+    labels = [f"{s} / {r}" for (s, r), _ in items]
+    fig, ax = _figure(6.4, 0.3 * len(items) + 1.2, left=_label_margin(labels))
+    ys = list(range(len(items)))[::-1]
+    ax.barh(ys, [n for _, n in items], color=REJECTED)
+    ax.set_yticks(ys, labels)
+    ax.set_xlabel("rows rejected")
+    ax.set_title("Rejections by stage and reason")
+    return to_data_uri(fig)
+
+
+def score_histogram(key: str, kept: list[float], rejected: list[float], ths: list[Threshold]) -> str:
+    """Kept and rejected rows' values of one score, with the step's thresholds as vertical lines."""
+    fig, ax = _figure(4.8, 2.8)
+    values = kept + rejected
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    # Widen the axis to show a threshold just outside the data, not one far off (max_chars 1000 on
+    # sentences of 60 characters would squash the bars into one).
+    near = [th.value for th in ths if lo - span <= th.value <= hi + span]
+    lo, hi = min([lo, *near]), max([hi, *near])
+    # One filled outline per series (stairs), not a rectangle per bin as hist() draws: faster.
+    edges = np.linspace(lo, hi, 31) if hi > lo else np.array([lo - 0.5, lo + 0.5])
+    k, _ = np.histogram(kept, edges)
+    r, _ = np.histogram(rejected, edges)
+    ax.stairs(k, edges, fill=True, color=KEPT, label=f"kept ({len(kept):,})")
+    ax.stairs(k + r, edges, baseline=k, fill=True, color=REJECTED, label=f"rejected ({len(rejected):,})")
+    ax.set_ylim(0, max(1, int((k + r).max())) * 1.1)
+    for th in ths:
+        if lo <= th.value <= hi:
+            ax.axvline(th.value, color="black", linestyle="--", linewidth=1)
+            ax.text(th.value, ax.get_ylim()[1] * 0.95, f" {th.kind} {th.value:g}", fontsize=8, va="top")
+    ax.set_title(key, fontsize=10)
+    ax.legend(fontsize=7, loc="upper right")
+    return to_data_uri(fig)
+
+
+def lengths(data: RunData, src_lang: str = "en") -> str:
+    """Characters per side of kept rows (empty sides, i.e. monolingual rows, left out)."""
+    fig, ax = _figure()
+    src = [len(r["src"]) for r in data.kept if r["src"]]
+    tgt = [len(r["tgt"]) for r in data.kept if r["tgt"]]
+    edges = np.linspace(0, max([1, *src, *tgt]), 41)
+    ax.stairs(np.histogram(src, edges)[0], edges, color="#777", linewidth=1.5, label=f"{src_lang} ({len(src):,})")
+    ax.stairs(np.histogram(tgt, edges)[0], edges, color=KEPT, linewidth=1.5, label=f"{data.code} ({len(tgt):,})")
+    ax.set_xlabel("characters")
+    ax.set_ylabel("kept rows")
+    ax.set_title("Length of kept sentences per side")
+    ax.legend(loc="upper right")
+    return to_data_uri(fig)
+
+
+def diversity(table: dict[str, dict[str, float]]) -> str:
+    """distinct-1, distinct-2 and MSTTR of the language side per origin."""
+    names = list(table)
+    fig, ax = _figure()
+    xs = range(len(names))
+    for i, (metric, color) in enumerate((("distinct_1", "#999"), ("distinct_2", KEPT), ("msttr", "#5cb85c"))):
+        ax.bar([x + (i - 1) * 0.27 for x in xs], [table[o][metric] for o in names], 0.27, label=metric,
+               color=color)
+    ax.set_xticks(list(xs), names)
+    ax.set_ylim(0, 1)
+    ax.set_title("Diversity of the language side per origin")
+    ax.legend(fontsize=8, loc="upper right")
+    return to_data_uri(fig)
