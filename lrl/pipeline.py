@@ -34,7 +34,7 @@ from lrl.io.readers import InputStats, ReadOptions, expand, read
 from lrl.io.writers import PairSplitWriter, RejectWriter, file_sha256, write_json
 from lrl.languages.plugin import Plugin
 from lrl.record import Record
-from lrl.step import RunContext, Stats, Step
+from lrl.step import RunContext, Stats, Step, Timed
 
 #: Origins of rows made inside the pipeline from other rows (their new sides need checking again).
 SYNTHETIC = frozenset({"bt", "ft", "paraphrase", "pivot", "substitute"})
@@ -187,8 +187,11 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     started = time.time()
     input_stats: list[tuple[str, str, InputStats]] = []
     sources = build_sources(plugin, cfg, inputs, input_stats)
-    # Build before creating the run folder: fail fast on setup errors.
+    # Build before creating the run folder: fail fast on setup errors. Building trains or loads the models
+    # (back-translator, quality checks): its time is reported apart from the stages'.
+    prepare_started = time.perf_counter()
     steps = build_steps(plugin, cfg, inputs, progress)
+    prepare_seconds = time.perf_counter() - prepare_started
 
     run_dir = _new_run_dir(Path(cfg["out_dir"]), plugin.code)
     shards = PairSplitWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"],
@@ -198,16 +201,27 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     ctx = RunContext(stats=stats, on_reject=rejects.write, rank=rank, world_size=world_size,
                      seed=cfg["seed"])
     kept_by_origin: Counter[str] = Counter()
+    timers: list[Timed] = []
+    write_started = time.perf_counter()
     try:
-        stream: Iterable[Record] = _admit(itertools.chain.from_iterable(sources), ctx)
-        stream = tqdm(stream, desc=f"augment {plugin.code}", unit=" rows", disable=not progress or None,
-                      mininterval=0.5)
+        timers.append(Timed(_admit(itertools.chain.from_iterable(sources), ctx)))
+        stream: Iterable[Record] = tqdm(timers[0], desc=f"augment {plugin.code}", unit=" rows",
+                                        disable=not progress or None, mininterval=0.5)
         for step in steps:
-            stream = step.run(stream, ctx)
+            timers.append(Timed(step.run(stream, ctx)))
+            stream = timers[-1]
+        write_started = time.perf_counter()
         for rec in stream:
             shards.write(rec)
             kept_by_origin[rec.origin] += 1
     finally:
+        # Per-stage time: each timer includes its upstream's, so subtract it (manifest, summary, report).
+        for name, timer, upstream in zip(["read", *(s.name for s in steps)], timers, [None, *timers],
+                                         strict=False):
+            st = stats[name]
+            st.seconds += timer.seconds - (upstream.seconds if upstream else 0.0)
+            st.cpu_seconds += timer.cpu - (upstream.cpu if upstream else 0.0)
+        write_seconds = time.perf_counter() - write_started - (timers[-1].seconds if timers else 0.0)
         data_files = shards.close()
         rejects.close()
         for step in steps:
@@ -223,6 +237,8 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         "run_id": run_dir.name,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "duration_s": round(time.time() - started, 2),
+        "prepare_seconds": round(prepare_seconds, 3),
+        "write_seconds": round(write_seconds, 3),
         "language": {"code": plugin.code, "name": plugin.name, "plugin": str(plugin.path),
                      "plugin_fingerprint": plugin.fingerprint()},
         "seed": cfg["seed"],

@@ -16,6 +16,7 @@ Three kinds of step:
 from __future__ import annotations
 
 import itertools
+import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,9 @@ class StageStats:
     reasons: Counter[str] = field(default_factory=Counter)
     #: Rejections per (origin, reason): lets the summary say why back-translations in particular died.
     by_origin: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: Time spent in this stage alone (its upstream stages' time subtracted), wall and CPU.
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         per_origin: dict[str, dict[str, int]] = {}
@@ -48,6 +52,8 @@ class StageStats:
             "rejected": self.rejected,
             "reasons": dict(self.reasons.most_common()),
             "rejected_by_origin": per_origin,
+            "seconds": round(self.seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 3),
         }
 
 
@@ -223,3 +229,24 @@ class BatchGenerator(Step):
                 bar.update(len(pending))
         finally:
             bar.close()
+
+
+class Timed:
+    """An iterator that adds up the wall and CPU time spent producing its items. Stages are chained
+    generators, so a stage's own time is its timer minus the timer of the stream it reads."""
+
+    def __init__(self, it: Iterable[Record]) -> None:
+        self.it = iter(it)
+        self.seconds = 0.0
+        self.cpu = 0.0
+
+    def __iter__(self) -> Iterator[Record]:
+        return self
+
+    def __next__(self) -> Record:
+        t, c = time.perf_counter(), time.process_time()
+        try:
+            return next(self.it)
+        finally:
+            self.seconds += time.perf_counter() - t
+            self.cpu += time.process_time() - c

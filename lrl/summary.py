@@ -78,6 +78,11 @@ def summary_lines(manifest: dict[str, Any], kept_by_origin: Counter[str], run_di
         if line:
             lines.append(line)
     lines += _survival_line(manifest)
+    timed = sorted(((n, st.get("seconds", 0.0)) for n, st in manifest["stages"].items()), key=lambda x: -x[1])
+    if timed and timed[0][1] > 0:
+        lines.append("  time by stage: " + ", ".join(f"{n} {t:.1f} s" for n, t in timed[:6] if t >= 0.05)
+                     + f"; writing {manifest.get('write_seconds', 0.0):.1f} s; preparing models "
+                     f"{manifest.get('prepare_seconds', 0.0):.1f} s")
     latest = run_dir.parent / "latest"
     lines.append(f"  output: {run_dir}  (also {latest})")
     lines.append(f"  load it: datasets.load_dataset(\"{latest}\", split=\"train\")")
