@@ -51,9 +51,10 @@ def _score_keys(rows: list[dict[str, Any]]) -> list[str]:
 def _bands(kept: list[dict[str, Any]], ths: dict[str, list[Threshold]]) -> None:
     """Set ``band`` on each kept row: the mean over its thresholded scores of the row's mid-rank percentile
     among kept rows (turned round for ``max_`` thresholds, so low is always nearer the threshold), cut
-    in thirds. Scores every kept row shares (script share 1.0 everywhere) say nothing and are skipped."""
+    in thirds of the ranking. Scores every kept row shares (script share 1.0 everywhere) say nothing and are skipped."""
     values = {k: sorted(v for r in kept if isinstance(v := r["scores"].get(k), (int, float))) for k in ths}
     values = {k: v for k, v in values.items() if v and v[0] != v[-1]}
+    means = []
     for r in kept:
         pcts = []
         for k, vs in values.items():
@@ -61,8 +62,13 @@ def _bands(kept: list[dict[str, Any]], ths: dict[str, list[Threshold]]) -> None:
             if isinstance(v, (int, float)):
                 p = (bisect.bisect_left(vs, v) + bisect.bisect_right(vs, v)) / 2 / len(vs)
                 pcts.append(1 - p if all(t.kind == "max" for t in ths[k]) else p)
-        mean = sum(pcts) / len(pcts) if pcts else 0.5
-        r["band"] = BANDS[min(2, int(mean * 3))]
+        means.append(sum(pcts) / len(pcts) if pcts else 0.5)
+    # Thirds of the rows ranked by that mean (not of the mean's range): scores with many ties (most rows
+    # have 0 untranslated words) pull every mean towards 0.5 and would leave the outer bands empty.
+    ranked = sorted(means)
+    for r, mean in zip(kept, means, strict=True):
+        pos = (bisect.bisect_left(ranked, mean) + bisect.bisect_right(ranked, mean)) / 2 / max(1, len(ranked))
+        r["band"] = BANDS[min(2, int(pos * 3))]
 
 
 def _stratified(groups: dict[Any, list[dict[str, Any]]], n: int, rng: random.Random) -> list[dict[str, Any]]:

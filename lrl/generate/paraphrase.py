@@ -330,7 +330,8 @@ def check_settings(p: dict[str, Any]) -> None:
         raise ConfigError("paraphrase.temperature must be >= 0 and paraphrase.top_p in (0, 1]")
 
 
-def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progress: bool = True) -> list[Step]:
+def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progress: bool = True,
+                     quality: Any = None) -> list[Step]:
     """The paraphrase step and the filters for its rows.
 
     ``pivot`` is used when ``paraphrase.model`` is empty: an :class:`~lrl.models.ibm1.IBM1Model` (sampled
@@ -340,7 +341,6 @@ def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progre
     ``paraphrase-tone`` (when the plugin checks tone marks), ``paraphrase-langid`` (the new LRL side) and
     ``paraphrase-chrf`` (the band against the parent sentence).
     """
-    from lrl.filters.length import Length
     from lrl.filters.paraphrase import ParaphraseChrF
     from lrl.languages.plugin import SCRIPTS
 
@@ -378,28 +378,9 @@ def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progre
                       progress)
     mine = frozenset({engine.origin})
     steps: list[Step] = [step]
-    length = Length(**cfg["filters"]["length"])
-    length.name, length.applies_to = "paraphrase-length", mine
-    steps.append(length)
-    f = cfg["filters"]
-    if f["script"]["enabled"]:
-        from lrl.filters.script import Script
+    # The new LRL side gets the shared checks (lrl/chain.py); the English is the parent's, already judged.
+    from lrl.chain import pair_checks
 
-        script = Script(plugin.script, prefix, f["script"]["min_share"])
-        script.name, script.applies_to = "paraphrase-script", mine
-        steps.append(script)
-    if plugin.orthography["tone_check"] != "off":
-        from lrl.filters.orthography import ToneMarks
-
-        o = plugin.orthography
-        tone = ToneMarks(o["tone_check"], o["tone_min_share"], o["tone_min_vowels"])
-        tone.name, tone.applies_to = "paraphrase-tone", mine
-        steps.append(tone)
-    if f["langid"]["enabled"]:
-        from lrl.filters.langid import LangID
-
-        lid = LangID.from_settings(plugin, f["langid"])
-        lid.name, lid.applies_to, lid.batch_size = "paraphrase-langid", mine, 256
-        steps.append(lid)
+    steps += pair_checks(plugin, cfg, quality, "paraphrase-", mine, sides="tgt")
     steps.append(ParaphraseChrF(p["min_chrf"], p["max_chrf"], applies_to=mine))
     return steps

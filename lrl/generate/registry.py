@@ -36,11 +36,11 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
         if not cfg["paraphrase"]["model"]:  # model-free path: pivot through the seed-trained IBM-1 tables
             from lrl.models.ibm1 import load_or_train
 
-            seed, extra = _seed_pairs(plugin, cfg, parallel or [])
-            if seed or extra:
-                pivot = load_or_train(plugin.code, seed, extra, cfg["bt"]["ibm1_iterations"],
+            pairs, extra = _seed_pairs(plugin, cfg, parallel or [])
+            if pairs or extra:
+                pivot = load_or_train(plugin.code, pairs, extra, cfg["bt"]["ibm1_iterations"],
                                       cfg["bt"]["dev_share"])
-        steps += build_paraphrase(plugin, cfg, pivot, progress)
+        steps += build_paraphrase(plugin, cfg, pivot, progress, quality=seed)
     return steps
 
 

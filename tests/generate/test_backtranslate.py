@@ -66,7 +66,7 @@ def test_pipeline_backtranslates_plugin_examples_with_ibm1(tiny_plugin_dir: Path
     plugin = load_plugin(tiny_plugin_dir)
     cfg = config.resolve(plugin.defaults, "test", None, {"out_dir": str(tmp_path / "out"),
                                                          "templates.count": 40, "filters.langid.enabled": False,
-                                                         "bt.min_chrf": 0.0})
+                                                         "bt.min_chrf": 0.0, "bt.ibm1_unverified": "keep"})
     result = pipeline.run(plugin, cfg, pipeline.Inputs(mono=[], parallel=[]), progress=False)
     m = result.manifest
     assert m["stages"]["bt"]["created"] == 2 and result.kept_by_origin["bt"] == 2
