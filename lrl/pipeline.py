@@ -34,7 +34,7 @@ from lrl.filters.script import Script
 from lrl.generate.registry import build_generators
 from lrl.generate.templates import TemplateGenerator
 from lrl.io.card import render_card
-from lrl.io.readers import InputStats, ReadOptions, expand, read
+from lrl.io.readers import InputStats, ReadOptions, expand, preflight, read
 from lrl.io.writers import RejectWriter, ShardWriter, file_sha256, write_json
 from lrl.languages.plugin import SCRIPTS, Plugin
 from lrl.record import Record
@@ -122,6 +122,7 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
     used: set[str] = set()
     for kind, specs in (("parallel", parallel), ("mono", mono), ("mono_en", mono_en)):
         for spec in specs:
+            preflight(spec, kind == "parallel")  # an unreadable input fails before a run folder exists
             st = InputStats()
             input_stats.append((spec, kind, st))
             # Row ids are <origin>:<file name>:<line>; two inputs with one file name get #2, #3, ...
