@@ -8,6 +8,7 @@ import re
 import unicodedata
 from typing import Any
 
+from lrl.errors import ConfigError
 from lrl.filters.invisible import policy
 from lrl.record import Record
 from lrl.step import Mapper
@@ -51,7 +52,13 @@ class Normalize(Mapper):
             text = self.invisible.clean(text)
         text = unicodedata.normalize("NFC", text)
         if self.hook is not None:
-            text = self.hook(text, self.options)
+            try:
+                text = self.hook(text, self.options)
+            except Exception as exc:  # the plugin's rules.py, not lrl: name it
+                raise ConfigError(f"the plugin's rules.py normalize() failed on {text[:60]!r}: "
+                                  f"{type(exc).__name__}: {exc}") from None
+            if not isinstance(text, str):
+                raise ConfigError(f"the plugin's rules.py normalize() returned {type(text).__name__}, not a string")
             if self.strip:  # a plugin's rules must not bring back what the policy removes
                 text = self.invisible.clean(text)
             text = unicodedata.normalize("NFC", text)

@@ -124,6 +124,9 @@ def decoded_lines(path: Path, bad_rows: str, bad: set[int]) -> Iterator[str]:
     lines). An undecodable line raises, or under ``skip`` is decoded with U+FFFD and its number added to
     ``bad`` so the row built from it is rejected."""
     for n, raw in enumerate(raw_lines(path), 1):
+        if n == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # every line would be garbage, not one
+            raise InputError(path, 1, "the file is UTF-16 or UTF-32 (it starts with a byte-order mark)",
+                             f"convert it: iconv -f UTF-16 -t UTF-8 {path} > {path.stem}.utf8{path.suffix}")
         try:
             yield raw.decode("utf-8") + "\n"
         except UnicodeDecodeError as exc:

@@ -12,22 +12,23 @@ from lrl.errors import ConfigError
 
 
 def check_out_dir(out_root: Path, code: str) -> None:
-    """The output folder can hold runs: one clear line for each way it cannot (before any work is done)."""
-    for path, what in ((out_root, "out_dir"), (out_root / code, f"the language folder {code}/ in out_dir")):
+    """The output folder can hold runs: one clear line for each way it cannot, before any work is done.
+    Creates ``out_root/code`` (a run would anyway): only trying tells a read-only mount or an ACL apart."""
+    lang_dir = out_root / code
+    for path, what in ((out_root, "out_dir"), (lang_dir, f"the language folder {code}/ in out_dir")):
         if path.is_symlink() and not path.exists():
             raise ConfigError(f"{path}: {what} is a dangling symlink (it points to {os.readlink(path)}, which does "
                               "not exist) — remove the link or create its target")
         if path.exists() and not path.is_dir():
             raise ConfigError(f"{path}: {what} is a file, not a folder — give another --out (out_dir)")
-        if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
-            raise ConfigError(f"{path}: {what} is not writable — fix its permissions or give another --out")
-        if not path.exists():
-            parent = next((p for p in path.parents if p.exists() or p.is_symlink()), Path("."))
-            if not parent.is_dir():
-                raise ConfigError(f"{path}: cannot create {what}: {parent} is not a folder — give another --out")
-            if not os.access(parent, os.W_OK | os.X_OK):
-                raise ConfigError(f"{path}: cannot create {what}: {parent} is not writable — give another --out")
-            return
+    try:
+        lang_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{lang_dir}: cannot create the output folder: {exc.strerror or exc} — give another "
+                          "--out (out_dir)") from None
+    if not os.access(lang_dir, os.W_OK | os.X_OK):
+        raise ConfigError(f"{lang_dir}: the output folder is not writable — fix its permissions or give another "
+                          "--out (out_dir)")
 
 
 def new_run_dir(out_root: Path, code: str) -> Path:

@@ -138,7 +138,10 @@ class Plugin:
         spec = importlib.util.spec_from_file_location(f"lrl_plugin_rules_{self.code}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # the plugin's code, not lrl's: say whose error it is
+            raise ConfigError(f"{path} failed to load: {type(exc).__name__}: {exc}") from None
         return module
 
 
@@ -232,8 +235,10 @@ def load_plugin(path: Path) -> Plugin:
     except FileNotFoundError:
         raise ConfigError(f"{manifest}: not found — a plugin folder needs a language.toml "
                           "(scaffold one with: lrl lang new <code>)") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{manifest}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{manifest}: cannot read: {exc.strerror or exc}") from None
     known = [*SCHEMA, "defaults"]
     for section in raw:
         if section not in known:
