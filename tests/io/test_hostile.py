@@ -17,7 +17,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import TINY_EXAMPLES, TINY_MANIFEST, write_plugin
 from lrl.cli import main
 from lrl.config import CHOICES, DEFAULTS, RANGES, resolve
 from lrl.errors import EXIT_CONFIG, EXIT_DATA, ConfigError, InputError
@@ -25,6 +24,7 @@ from lrl.filters.invisible import policy
 from lrl.io.readers import InputStats, ReadOptions, read
 from lrl.languages.check import check_plugin
 from lrl.languages.plugin import load_plugin
+from tests.conftest import TINY_EXAMPLES, TINY_MANIFEST, write_plugin
 
 QUICK = ["--set", "bt.enabled=false", "--set", "templates.count=0", "-q"]
 
