@@ -79,10 +79,15 @@ def _read_tsv(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | No
         reader = csv.reader(lines, delimiter="\t", quotechar='"')
     else:
         reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
+    header: list[str] = []
+    while not header:  # blank lines before the header are blank lines, not an empty header
+        try:
+            header = next(reader)
+        except StopIteration:
+            rows.stats.blank_lines = reader.line_num
+            return
+        if not header:
+            rows.stats.blank_lines += 1
     tgt_i = pick(header, opts.tgt_column, (*opts.lang_names, *TEXT_NAMES), path, "inputs.tgt_column")
     src_i = pick(header, opts.src_column, SRC_NAMES, path, "inputs.src_column") if rows.parallel else -1
     prev = reader.line_num
