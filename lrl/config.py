@@ -138,7 +138,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 
 #: Numeric settings with bounds, inclusive (None = unbounded): probabilities in [0, 1], counts >= 0.
 RANGES: dict[str, tuple[float | None, float | None]] = {
-    "seed": (0, None),
+    "seed": (0, 2**32 - 1),  # numpy, torch and CTranslate2 all take a 32-bit unsigned seed
     "inputs.max_rows": (0, None),
     "templates.count": (0, None),
     "filters.length.min_chars": (0, None),
@@ -184,6 +184,8 @@ def check_value(key: str, value: Any, source: str) -> None:
         for item in value if isinstance(value, list) else [value]:
             if item not in allowed:
                 raise ConfigError(f"{source}: '{key}' = {item!r} is not allowed — allowed: {', '.join(allowed)}")
+    if isinstance(value, float) and value != value:  # NaN passes every comparison: a silent "no threshold"
+        raise ConfigError(f"{source}: '{key}' = nan is not a number lrl can compare with")
     lo, hi = RANGES.get(key, (None, None))
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         bound = f">= {lo}" if hi is None else f"<= {hi}" if lo is None else f"between {lo} and {hi}"

@@ -190,7 +190,7 @@ def _check_choices(manifest: Path, v: dict[str, dict[str, Any]]) -> None:
     for dotted, (lo, hi) in RANGES.items():
         section, key = dotted.split(".")
         x = v[section][key]
-        if (lo is not None and x < lo) or (hi is not None and x > hi):
+        if x != x or (lo is not None and x < lo) or (hi is not None and x > hi):
             raise ConfigError(f"{manifest}: '{dotted}' = {x!r} — must be "
                               f"{'>= ' + str(lo) if hi is None else f'between {lo} and {hi}'}")
 
