@@ -252,7 +252,7 @@ def test_plugin_langid_model_and_rules_symlinked_out_are_refused(tmp_path: Path)
     ('paraphrase.origins=["seed","web"]', "'web' is not allowed"),
     ("filters.langid.tgt_min_prob=1.5", "between 0.0 and 1.0"),
     ("templates.count=-1", "must be >= 0"),
-    ("seed=-3", "must be >= 0"),
+    ("seed=-3", "between 0 and 4294967295"),
     ("filters.script.min_share=nan", "nan is not a number"),
 ])
 def test_setting_outside_its_choices_or_range_is_an_error_naming_them(plugin_dir: Path, tmp_path: Path, setting: str,
