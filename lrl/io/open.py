@@ -38,7 +38,8 @@ def data_suffix(path: Path) -> str:
 
 def compression(path: Path, head: bytes) -> str:
     for magic, kind in MAGIC:
-        if head.startswith(magic):
+        # bz2's "BZh" is followed by the block size, 1-9: text that merely starts with "BZh" is text
+        if head.startswith(magic) and (kind != "bz2" or b"1" <= head[3:4] <= b"9"):
             return kind
     return EXTENSIONS.get(path.suffix.lower(), "")
 
