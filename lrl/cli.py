@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from lrl import __version__
 from lrl.commands import add_run_commands
-from lrl.errors import LrlError
+from lrl.errors import EXIT_BUG, EXIT_CODES, EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, LrlError
 
 
 def _augment(args: argparse.Namespace) -> int:
@@ -55,7 +57,7 @@ def _lang_check(args: argparse.Namespace) -> int:
         print(f"\n{plugin.path}: {len(report.problems)} problem(s) to fix:", file=sys.stderr)
         for p in report.problems:
             print(f"  - {p}", file=sys.stderr)
-        return 1
+        return EXIT_CONFIG
     print(f"{plugin.code}: OK")
     return 0
 
@@ -175,11 +177,14 @@ def _models_convert(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.")
+    codes = "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES)
+    p = argparse.ArgumentParser(prog="lrl", description="Training data for low-resource languages.",
+                                epilog=f"exit codes:\n{codes}", formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"lrl {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0,
                    help="log more (to stderr): -v lrl's info messages, -vv debugging detail")
     p.add_argument("-q", "--quiet", dest="log_quiet", action="store_true", help="log errors only")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error (or LRL_DEBUG=1)")
     p.add_argument("--languages-dir", type=Path, action="append", default=[],
                    help="a folder of language plugins to search first (repeatable)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -279,17 +284,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; every failure ends as one line on stderr and an exit code (``lrl --help``)."""
     args = build_parser().parse_args(argv)
     level = logging.ERROR if args.log_quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     # other libraries keep to warnings; -v/-vv open up lrl's own loggers only
     logging.basicConfig(level=max(level, logging.WARNING), format="lrl: %(levelname)s: %(message)s",
                         stream=sys.stderr)
     logging.getLogger("lrl").setLevel(level)
+    debug = args.debug or os.environ.get("LRL_DEBUG", "") not in ("", "0")
     try:
         return int(args.func(args))
     except LrlError as exc:
+        if debug:
+            traceback.print_exc()
         print(f"lrl: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         print("lrl: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the system refused a read or write lrl had no reason to expect to fail
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"lrl: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_IO
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        msg = " ".join(str(exc).split())[:300]
+        print(f"lrl: internal error: {type(exc).__name__}: {msg} — this is a bug in lrl; please report it with "
+              "the command you ran (run it again with --debug or LRL_DEBUG=1 to see the traceback)",
+              file=sys.stderr)
+        return EXIT_BUG

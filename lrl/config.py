@@ -22,7 +22,8 @@ from lrl.filters.length import LENGTH_DEFAULTS
 from lrl.filters.markup import MARKUP_DEFAULTS
 from lrl.filters.script import SCRIPT_DEFAULTS
 from lrl.filters.untranslated import UNTRANSLATED_DEFAULTS
-from lrl.generate.paraphrase import PARAPHRASE_DEFAULTS
+from lrl.generate.paraphrase import BACKENDS, PARAPHRASE_DEFAULTS
+from lrl.record import ORIGINS
 
 DEFAULTS: dict[str, Any] = {
     "seed": 13,
@@ -133,6 +134,99 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+#: CTranslate2's compute types (``ctranslate2.Translator(compute_type=...)``).
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+                 "float16", "bfloat16", "float32")
+
+#: Settings with a fixed set of values, by dotted key; a list setting's every item must be one of them.
+#: A new setting of this kind needs one line here, and its error then names the allowed values.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "inputs.bad_rows": ("error", "skip"),
+    "inputs.tsv_quoting": ("csv", "none"),
+    "bt.kind": ("auto", "marian", "nllb", "m2m100", "ibm1"),
+    "bt.score": ("roundtrip", "forced", "none"),
+    "bt.compute_type": COMPUTE_TYPES,
+    "paraphrase.backend": BACKENDS,
+    "paraphrase.compute_type": COMPUTE_TYPES,
+    "paraphrase.origins": ORIGINS,
+    "bt.ibm1_unverified": ("reject", "keep"),
+    "filters.markup.action": ("reject", "strip"),
+    "filters.langid.src_backend": ("py3langid", "fasttext", "heliport"),
+    "substitute.confirm": ("ambiguous", "always"),
+}
+
+#: Numeric settings with bounds, inclusive (None = unbounded): probabilities in [0, 1], counts >= 0.
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "seed": (0, 2**32 - 1),  # numpy, torch and CTranslate2 all take a 32-bit unsigned seed
+    "inputs.max_rows": (0, None),
+    "templates.count": (0, None),
+    "filters.length.min_chars": (0, None),
+    "filters.length.max_chars": (0, None),
+    "filters.length.max_ratio": (1.0, None),
+    "filters.length.ratio_min_chars": (0, None),
+    "filters.script.min_share": (0.0, 1.0),
+    "filters.langid.min_chars": (0, None),
+    "filters.langid.tgt_min_prob": (0.0, 1.0),
+    "filters.langid.src_min_prob": (0.0, 1.0),
+    "filters.langid.tgt_confident_prob": (0.0, 1.0),
+    "filters.langid.src_confident_prob": (0.0, 1.0),
+    "filters.langid.min_letters": (0, None),
+    "filters.script.src_min_share": (0.0, 1.0),
+    "filters.length.max_z": (0.0, None),
+    "filters.length.cut_z": (0.0, None),
+    "filters.length.min_calibration_pairs": (0, None),
+    "filters.untranslated.min_words": (1, None),
+    "filters.untranslated.min_share": (0.0, 1.0),
+    "filters.fluency.min_words": (0, None),
+    "filters.fluency.order": (1, 6),
+    "filters.fluency.min_train_types": (0, None),
+    "filters.adequacy.min_known": (0, None),
+    "filters.dedup.minhash_threshold": (0.0, 1.0),
+    "substitute.per_pair": (1, None),
+    "substitute.max_rows": (0, None),
+    "bt.beam_size": (1, None),
+    "bt.sampling_topk": (0, None),
+    "bt.sampling_temperature": (0.0, None),
+    "bt.inter_threads": (0, None),
+    "bt.intra_threads": (0, None),
+    "bt.max_batch_size": (1, None),
+    "bt.min_chrf": (0.0, 100.0),
+    "bt.ibm1_iterations": (1, None),
+    "bt.dev_share": (0.0, 0.5),
+    "bt.ibm1_max_pairs": (1, None),
+    "decontaminate.ngram": (0, None),
+    "paraphrase.n": (1, None),
+    "paraphrase.max_rows": (0, None),
+    "paraphrase.max_new_tokens": (1, None),
+    "paraphrase.temperature": (0.0, None),
+    "paraphrase.top_p": (0.0, 1.0),
+    "paraphrase.top_k": (0, None),
+    "paraphrase.repetition_penalty": (0.0, None),
+    "paraphrase.batch_size": (1, None),
+    "paraphrase.threads": (0, None),
+    "paraphrase.min_chrf": (0.0, 100.0),
+    "paraphrase.max_chrf": (0.0, 100.0),
+    "paraphrase.pivot_sampling_topk": (1, None),
+    "paraphrase.pivot_temperature": (0.0, None),
+    "output.shard_rows": (1, None),
+}
+
+
+def check_value(key: str, value: Any, source: str) -> None:
+    """``value`` is one of ``CHOICES[key]`` and within ``RANGES[key]``, or a ConfigError naming them."""
+    allowed = CHOICES.get(key)
+    if allowed is not None:
+        for item in value if isinstance(value, list) else [value]:
+            if item not in allowed:
+                raise ConfigError(f"{source}: '{key}' = {item!r} is not allowed — allowed: {', '.join(allowed)}")
+    if isinstance(value, float) and value != value:  # NaN passes every comparison: a silent "no threshold"
+        raise ConfigError(f"{source}: '{key}' = nan is not a number lrl can compare with")
+    lo, hi = RANGES.get(key, (None, None))
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        bound = f">= {lo}" if hi is None else f"<= {hi}" if lo is None else f"between {lo} and {hi}"
+        raise ConfigError(f"{source}: '{key}' = {value!r} is out of range — it must be {bound}")
+
+
 def parse_value(text: str) -> Any:
     """A command-line value: a TOML literal if it parses as one (``3``, ``0.5``, ``true``,
     ``["a","b"]``), else the plain string."""
@@ -179,6 +273,7 @@ def merge(base: dict[str, Any], layer: dict[str, Any], source: str, schema: dict
             out[key] = merge(out[key], value, source, default, f"{full}.")
         else:
             out[key] = _check_type(full, value, default, source)
+            check_value(full, out[key], source)
     return out
 
 
@@ -202,8 +297,10 @@ def load_file(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
 
 
 def resolve(plugin_defaults: dict[str, Any], plugin_source: str, config_file: Path | None,

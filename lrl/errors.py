@@ -7,13 +7,36 @@ how to fix it.
 
 from __future__ import annotations
 
+# Exit codes of the ``lrl`` command (printed by ``lrl --help``; sysexits.h names where one fits).
+EXIT_OK = 0
+EXIT_BUG = 1  # an unexpected exception: a bug in lrl ("please report"); traceback with --debug / LRL_DEBUG=1
+EXIT_USAGE = 2  # the command line itself (argparse): unknown option, missing argument
+EXIT_DATA = 65  # EX_DATAERR: bad input data — a missing, unreadable or malformed input file or row
+EXIT_IO = 74  # EX_IOERR: the system refused a read or write lrl did not expect to fail (disk full, ...)
+EXIT_CONFIG = 78  # EX_CONFIG: bad configuration — a setting, a plugin, the output folder, a missing model
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+EXIT_CODES = (
+    (EXIT_OK, "success"),
+    (EXIT_BUG, "a bug in lrl (please report it; --debug or LRL_DEBUG=1 shows the traceback)"),
+    (EXIT_USAGE, "command-line usage error"),
+    (EXIT_DATA, "bad input data: a missing, unreadable or malformed input file or row"),
+    (EXIT_IO, "a read or write failed (disk full, file vanished, ...)"),
+    (EXIT_CONFIG, "bad configuration: a setting, a plugin (lang check problems), the output folder, a model"),
+    (EXIT_INTERRUPTED, "interrupted"),
+)
+
 
 class LrlError(Exception):
     """A problem the user can fix; ``str(err)`` is the whole message."""
 
+    exit_code = EXIT_CONFIG
+
 
 class InputError(LrlError):
     """Bad input data: a missing file, a malformed row, undecodable bytes."""
+
+    exit_code = EXIT_DATA
 
     def __init__(self, path: object, line: int | None, problem: str, fix: str = "") -> None:
         where = f"{path}:{line}" if line is not None else f"{path}"

@@ -15,8 +15,8 @@ import itertools
 import logging
 import os
 import platform
-import secrets
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,11 +26,13 @@ from typing import Any
 
 from lrl import __version__
 from lrl.filters.decontaminate import Decontaminate
+from lrl.filters.invisible import policy
 from lrl.filters.normalize import Normalize
 from lrl.generate.registry import build_generators
 from lrl.generate.templates import TemplateGenerator
 from lrl.io.card import render_card
-from lrl.io.readers import InputStats, ReadOptions, expand, read
+from lrl.io.outdir import check_out_dir, new_run_dir
+from lrl.io.readers import InputStats, ReadOptions, expand, preflight, read
 from lrl.io.writers import PairSplitWriter, RejectWriter, file_sha256, write_json
 from lrl.languages.plugin import Plugin
 from lrl.record import Record
@@ -114,6 +116,7 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
     used: set[str] = set()
     for kind, specs in (("parallel", parallel), ("mono", mono), ("mono_en", mono_en)):
         for spec in specs:
+            preflight(spec, kind == "parallel")  # an unreadable input fails before a run folder exists
             st = InputStats()
             input_stats.append((spec, kind, st))
             # Row ids are <origin>:<file name>:<line>; two inputs with one file name get #2, #3, ...
@@ -144,21 +147,6 @@ def _admit(stream: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
             yield rec
 
 
-def _new_run_dir(out_root: Path, code: str) -> Path:
-    base = out_root / code
-    # A random suffix: `datasets` caches a local folder by its name and card, so two runs must never
-    # share a name (not even in different output roots within one second).
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
-    for n in itertools.count():
-        run_dir = base / (stamp if n == 0 else f"{stamp}-{n}")
-        try:
-            run_dir.mkdir(parents=True)
-            return run_dir
-        except FileExistsError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def _point_latest(run_dir: Path) -> None:
     latest = run_dir.parent / "latest"
     tmp = run_dir.parent / f".latest-{os.getpid()}"
@@ -169,6 +157,21 @@ def _point_latest(run_dir: Path) -> None:
         os.replace(tmp, latest)
     except OSError:  # no symlinks (some Windows setups): a text file naming the run instead
         (run_dir.parent / "LATEST").write_text(run_dir.name + "\n")
+
+
+class _OutputGuard:
+    """The last word on kept text: NFC and no character of the invisible policy, whatever a generator's
+    model wrote (normalization only saw the input rows). Almost always a no-op, checked cheaply."""
+
+    def __init__(self, plugin: Plugin) -> None:
+        self.policy = policy(plugin.orthography.get("keep_joiners", False))
+
+    def __call__(self, rec: Record) -> None:
+        for side in ("src", "tgt"):
+            text = getattr(rec, side)
+            clean = unicodedata.normalize("NFC", self.policy.clean(text))
+            if clean != text:
+                setattr(rec, side, clean)
 
 
 def versions() -> dict[str, str]:
@@ -185,6 +188,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     from tqdm import tqdm
 
     started = time.time()
+    check_out_dir(Path(cfg["out_dir"]), plugin.code)  # before reading or training anything
     input_stats: list[tuple[str, str, InputStats]] = []
     sources = build_sources(plugin, cfg, inputs, input_stats)
     # Build before creating the run folder: fail fast on setup errors. Building trains or loads the models
@@ -193,7 +197,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     steps = build_steps(plugin, cfg, inputs, progress)
     prepare_seconds = time.perf_counter() - prepare_started
 
-    run_dir = _new_run_dir(Path(cfg["out_dir"]), plugin.code)
+    run_dir = new_run_dir(Path(cfg["out_dir"]), plugin.code)
     shards = PairSplitWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"],
                              prefix=f"train-{run_dir.name}")
     rejects = RejectWriter(run_dir / "rejected.jsonl")
@@ -211,7 +215,9 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
             timers.append(Timed(step.run(stream, ctx)))
             stream = timers[-1]
         write_started = time.perf_counter()
+        guard = _OutputGuard(plugin)
         for rec in stream:
+            guard(rec)
             shards.write(rec)
             kept_by_origin[rec.origin] += 1
     finally:

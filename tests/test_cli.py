@@ -16,8 +16,9 @@ def lrl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
                           cwd=cwd or REPO, env=env, timeout=300)
 
 
-def _one_clear_line(p: subprocess.CompletedProcess[str], *needles: str) -> None:
-    assert p.returncode == 2, p.stderr
+def _one_clear_line(p: subprocess.CompletedProcess[str], *needles: str, code: int = 65) -> None:
+    """Bad input data exits 65 (EX_DATAERR), bad configuration 78 (EX_CONFIG): see `lrl --help`."""
+    assert p.returncode == code, p.stderr
     assert "Traceback" not in p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("lrl: error: "), p.stderr
@@ -32,7 +33,7 @@ def langs(tiny_plugin_dir: Path) -> list[str]:
 
 def test_unknown_language(langs: list[str], tmp_path: Path) -> None:
     _one_clear_line(lrl(*langs, "augment", "--lang", "zz", "--out", str(tmp_path)), "unknown language 'zz'",
-                    "lrl lang new zz")
+                    "lrl lang new zz", code=78)
 
 
 def test_missing_file(langs: list[str], tmp_path: Path) -> None:
@@ -55,7 +56,7 @@ def test_tsv_wrong_columns(langs: list[str], tmp_path: Path) -> None:
 
 
 def test_unknown_setting(langs: list[str], tmp_path: Path) -> None:
-    _one_clear_line(lrl(*langs, "augment", "--lang", "yo", "--set", "templates.cuont=3"), "templates.cuont")
+    _one_clear_line(lrl(*langs, "augment", "--lang", "yo", "--set", "templates.cuont=3"), "templates.cuont", code=78)
 
 
 def test_augment_prints_summary(langs: list[str], tmp_path: Path) -> None:

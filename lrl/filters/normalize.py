@@ -1,6 +1,6 @@
-"""Text normalization: the plugin's character replacements, control/zero-width/BOM removal, whitespace,
-then NFC — in that order, because NFC does not merge look-alike marks such as Yoruba's two dots below
-(U+0329 and U+0323) and would not remove a BOM inside a field."""
+"""Text normalization: the plugin's character replacements, removal of invisible characters (one policy,
+lrl/filters/invisible.py), whitespace, then NFC — in that order, because NFC does not merge look-alike marks such
+as Yoruba's two dots below (U+0329 and U+0323) and would not remove a BOM inside a field."""
 
 from __future__ import annotations
 
@@ -8,19 +8,12 @@ import re
 import unicodedata
 from typing import Any
 
+from lrl.errors import ConfigError
+from lrl.filters.invisible import policy
 from lrl.record import Record
 from lrl.step import Mapper
 
-# Format (Cf) characters that carry no text: BOM, zero-width space/joiners, word joiner, bidi marks.
-# ZWJ/ZWNJ (U+200C/U+200D) are removed too: none of the shipped scripts needs them.
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
 _SPACE = re.compile(r"\s+")
-
-
-def _strip_controls(text: str) -> str:
-    text = text.translate(_INVISIBLE)
-    # Other control characters (Cc) become spaces so words they separated stay apart.
-    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
 class Normalize(Mapper):
@@ -30,7 +23,7 @@ class Normalize(Mapper):
 
     def __init__(self, replace: list[list[str]], strip_controls: bool = True,
                  collapse_whitespace: bool = True, rules: Any = None,
-                 options: dict[str, Any] | None = None) -> None:
+                 options: dict[str, Any] | None = None, keep_joiners: bool = False) -> None:
         self.replace = [(a, b) for a, b in replace]
         self.strip = strip_controls
         self.collapse = collapse_whitespace
@@ -38,6 +31,9 @@ class Normalize(Mapper):
         # steps, for what a replacement table cannot say (context-dependent letters, optional folding).
         self.hook = getattr(rules, "normalize", None)
         self.options = dict(options or {})
+        # Invisible characters (lrl/filters/invisible.py); ZWJ/ZWNJ kept only for scripts that spell with them.
+        self.keep_joiners = keep_joiners
+        self.invisible = policy(keep_joiners)
 
     @classmethod
     def for_plugin(cls, plugin: Any, settings: dict[str, Any] | None = None) -> Normalize:
@@ -46,16 +42,26 @@ class Normalize(Mapper):
         back-translator's seed, bootstrap, eval) must normalize the same way, so it is built here only."""
         s = settings or {}
         return cls(plugin.orthography["replace"], s.get("strip_controls", True), s.get("collapse_whitespace", True),
-                   plugin.load_rules(), plugin.orthography["options"])
+                   plugin.load_rules(), plugin.orthography["options"],
+                   plugin.orthography.get("keep_joiners", False))
 
     def text(self, text: str) -> str:
         for a, b in self.replace:
             text = text.replace(a, b)
         if self.strip:
-            text = _strip_controls(text)
+            text = self.invisible.clean(text)
         text = unicodedata.normalize("NFC", text)
         if self.hook is not None:
-            text = unicodedata.normalize("NFC", self.hook(text, self.options))
+            try:
+                text = self.hook(text, self.options)
+            except Exception as exc:  # the plugin's rules.py, not lrl: name it
+                raise ConfigError(f"the plugin's rules.py normalize() failed on {text[:60]!r}: "
+                                  f"{type(exc).__name__}: {exc}") from None
+            if not isinstance(text, str):
+                raise ConfigError(f"the plugin's rules.py normalize() returned {type(text).__name__}, not a string")
+            if self.strip:  # a plugin's rules must not bring back what the policy removes
+                text = self.invisible.clean(text)
+            text = unicodedata.normalize("NFC", text)
         if self.collapse:
             text = _SPACE.sub(" ", text).strip()
         return text
@@ -74,5 +80,6 @@ class Normalize(Mapper):
 
     def signature(self) -> dict[str, Any]:
         return {"replace": self.replace, "strip_controls": self.strip,
-                "collapse_whitespace": self.collapse, "nfc": True, "hook": self.hook is not None,
+                "collapse_whitespace": self.collapse, "keep_joiners": self.keep_joiners, "nfc": True,
+                "hook": self.hook is not None,
                 "options": self.options}

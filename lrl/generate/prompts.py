@@ -137,8 +137,10 @@ def load_prompts(path: Path, language: str, code: str) -> dict[str, Prompt]:
             raw = tomllib.load(f)
     except FileNotFoundError:
         raise ConfigError(f"{path}: prompts file not found") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     out: dict[str, Prompt] = {}
     for name, table in raw.items():
         if not isinstance(table, dict):

@@ -86,6 +86,8 @@ def _read_tsv(path: Path, header: list[str], optional_last: bool = False) -> Ite
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise InputError(path, line, "invalid UTF-8", "save the file as UTF-8") from None
+    except OSError as exc:  # permission denied, a folder, ...
+        raise InputError(path, None, f"cannot read: {exc.strerror or exc}") from None
     lines = text.split("\n")
     got = lines[0].lstrip("\ufeff").rstrip("\r").split("\t") if lines else []
     if got != header and not (optional_last and got == header[:-1]):

@@ -19,45 +19,17 @@ from __future__ import annotations
 import csv
 import glob
 import itertools
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lrl.errors import InputError
+from lrl.errors import InputError, LrlError
+from lrl.io.open import check_readable, data_suffix, decoded_lines
+from lrl.io.rows import SRC_NAMES, TEXT_NAMES, InputStats, ReadOptions, Rows, json_row, pick, text_value
 from lrl.record import Record
 
-SRC_NAMES = ("en", "eng", "english", "src", "source")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # news articles run to megabytes per line
-
-TEXT_NAMES = ("text", "sentence", "tweet", "tgt", "target", "content")
-
-
-@dataclass
-class ReadOptions:
-    bad_rows: str = "error"
-    tsv_quoting: str = "csv"
-    src_column: str = ""
-    tgt_column: str = ""
-    max_rows: int = 0
-    #: names the language column may have: code, ISO 639-3, English name
-    lang_names: tuple[str, ...] = ()
-    #: row ids are ``<id_prefix>:<line>``; default ``<origin>:<file name>`` (the pipeline makes it unique)
-    id_prefix: str = ""
-    #: for monolingual input: "tgt" (text in the language) or "src" (English text, for forward translation)
-    mono_side: str = "tgt"
-
-
-@dataclass
-class InputStats:
-    """What a reader saw besides rows, for the manifest."""
-
-    rows: int = 0
-    blank_lines: int = 0
-    bad_rows: int = 0
-    files: list[str] = field(default_factory=list)
 
 
 def expand(paths: Iterable[str]) -> list[str]:
@@ -76,73 +48,15 @@ def expand(paths: Iterable[str]) -> list[str]:
 
 
 def _decoded_lines(path: Path, opts: ReadOptions, bad: set[int]) -> Iterator[str]:
-    """Lines of a file as text. An undecodable line raises, or under ``skip`` is decoded with U+FFFD
-    and its number added to ``bad`` so the row built from it is rejected."""
-    try:
-        f = open(path, "rb")  # noqa: SIM115 - closed by the `with f` below, after the error mapping
-    except FileNotFoundError:
-        raise InputError(path, None, "file not found", "check the path") from None
-    except IsADirectoryError:
-        raise InputError(path, None, "is a folder, expected a file") from None
-    with f:
-        for n, raw in enumerate(f, 1):
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                if opts.bad_rows != "skip":
-                    raise InputError(
-                        path, n, f"invalid UTF-8 (byte {exc.start + 1} of the line)",
-                        "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), or set "
-                        "inputs.bad_rows=skip to reject such lines and go on",
-                    ) from None
-                bad.add(n)
-                yield raw.decode("utf-8", errors="replace")
+    return decoded_lines(path, opts.bad_rows, bad)
 
-
-def _pick(header: list[str], wanted: str, names: tuple[str, ...], path: Path, setting: str) -> int:
-    lowered = [h.strip().lstrip("\ufeff").lower() for h in header]
-    if wanted:
-        if wanted.lower() in lowered:
-            return lowered.index(wanted.lower())
-        raise InputError(path, 1, f"no column named {wanted!r} in the header {header}",
-                         f"set {setting} to one of these")
-    for name in names:
-        if name.lower() in lowered:
-            return lowered.index(name.lower())
-    raise InputError(path, 1, f"cannot tell which column to read from the header {header}",
-                     f"name it with {setting}=COLUMN")
-
-
-class _Rows:
-    """Shared row→record logic for all formats."""
-
-    def __init__(self, path: Path, opts: ReadOptions, parallel: bool, stats: InputStats) -> None:
-        self.path, self.opts, self.parallel, self.stats = path, opts, parallel, stats
-        self.origin = "seed" if parallel else "mono"
-        self.tag = opts.id_prefix or f"{self.origin}:{path.name}"
-
-    def make(self, line: int, src: str, tgt: str, bad: str | None = None) -> Record | None:
-        if not bad and not src.strip() and not tgt.strip():
-            self.stats.blank_lines += 1
-            return None
-        self.stats.rows += 1
-        if not self.parallel:  # readers put monolingual text in tgt; English text belongs in src
-            src, tgt = (tgt, "") if self.opts.mono_side == "src" else ("", tgt)
-        rec = Record(id=f"{self.tag}:{line}", src=src, tgt=tgt, origin=self.origin,
-                     provenance={"source": str(self.path), "line": line})
-        if bad:
-            self.stats.bad_rows += 1
-            rec.pre_rejected = ("read", bad)
-        return rec
-
-
-def _read_text(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | None]:
+def _read_text(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | None]:
     bad: set[int] = set()
     for n, line in enumerate(_decoded_lines(path, opts, bad), 1):
         yield rows.make(n, "", line.rstrip("\r\n"), "invalid-utf8: line is not valid UTF-8" if n in bad else None)
 
 
-def _read_aligned(src_path: Path, tgt_path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | None]:
+def _read_aligned(src_path: Path, tgt_path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | None]:
     bad_s: set[int] = set()
     bad_t: set[int] = set()
     s_it = _decoded_lines(src_path, opts, bad_s)
@@ -158,19 +72,24 @@ def _read_aligned(src_path: Path, tgt_path: Path, opts: ReadOptions, rows: _Rows
         yield rows.make(n, s.rstrip("\r\n"), t.rstrip("\r\n"), bad)
 
 
-def _read_tsv(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | None]:
+def _read_tsv(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | None]:
     bad: set[int] = set()
     lines = _decoded_lines(path, opts, bad)
     if opts.tsv_quoting == "csv":
         reader = csv.reader(lines, delimiter="\t", quotechar='"')
     else:
         reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    tgt_i = _pick(header, opts.tgt_column, (*opts.lang_names, *TEXT_NAMES), path, "inputs.tgt_column")
-    src_i = _pick(header, opts.src_column, SRC_NAMES, path, "inputs.src_column") if rows.parallel else -1
+    header: list[str] = []
+    while not header:  # blank lines before the header are blank lines, not an empty header
+        try:
+            header = next(reader)
+        except StopIteration:
+            rows.stats.blank_lines = reader.line_num
+            return
+        if not header:
+            rows.stats.blank_lines += 1
+    tgt_i = pick(header, opts.tgt_column, (*opts.lang_names, *TEXT_NAMES), path, "inputs.tgt_column")
+    src_i = pick(header, opts.src_column, SRC_NAMES, path, "inputs.src_column") if rows.parallel else -1
     prev = reader.line_num
     for fields in reader:
         first, last = prev + 1, reader.line_num
@@ -194,40 +113,38 @@ def _read_tsv(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | N
         tgt = fields[tgt_i] if tgt_i < len(fields) else ""
         yield rows.make(first, src, tgt, problem)
 
-
-def _read_jsonl(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | None]:
+def _read_jsonl(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | None]:
     bad: set[int] = set()
-    keys: tuple[int, int] | None = None
+    keys: tuple[str, str] | None = None
     for n, line in enumerate(_decoded_lines(path, opts, bad), 1):
-        if not line.strip():
+        text = line.rstrip("\n")
+        if not text.strip():
             rows.stats.blank_lines += 1
             continue
         problem = "invalid-utf8: line is not valid UTF-8" if n in bad else None
-        obj: Any = None
+        src = tgt = ""
         if not problem:
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problem = f"bad-row: not valid JSON ({exc.msg})"
-            else:
-                if not isinstance(obj, dict):
-                    problem = "bad-row: a JSON object {...} is expected on each line"
-            if problem and opts.bad_rows != "skip":
-                raise InputError(path, n, problem.split(": ", 1)[1], "fix the line, or set inputs.bad_rows=skip")
+            obj, problem = json_row(text)
+        if not problem:
+            if keys is None:  # the first object names the keys every line must have
+                names = list(obj)
+                t = names[pick(names, opts.tgt_column, (*opts.lang_names, *TEXT_NAMES), path, "inputs.tgt_column")]
+                s = names[pick(names, opts.src_column, SRC_NAMES, path, "inputs.src_column")] if rows.parallel \
+                    else ""
+                keys = (s, t)
+            tgt, problem = text_value(obj, keys[1])
+            if keys[0] and not problem:
+                src, problem = text_value(obj, keys[0])
         if problem:
-            yield rows.make(n, "", line.rstrip("\r\n"), problem)
+            if opts.bad_rows != "skip":
+                raise InputError(path, n, problem.split(": ", 1)[1], "fix the line, or set inputs.bad_rows=skip")
+            yield rows.make(n, "", text, problem)
             continue
-        names = list(obj)
-        if keys is None:
-            t = _pick(names, opts.tgt_column, (*opts.lang_names, *TEXT_NAMES), path, "inputs.tgt_column")
-            s = _pick(names, opts.src_column, SRC_NAMES, path, "inputs.src_column") if rows.parallel else -1
-            keys = (s, t)
-            key_names = (names[s] if s >= 0 else "", names[t])
-        src = str(obj.get(key_names[0], "") or "") if rows.parallel else ""
-        yield rows.make(n, src, str(obj.get(key_names[1], "") or ""))
+        # An object with empty strings is still a row (normalization rejects it, with its reason).
+        yield rows.make(n, src, tgt, keep_empty=True)
 
 
-def _read_conll(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | None]:
+def _read_conll(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | None]:
     bad: set[int] = set()
     tokens: list[str] = []
     start = 1
@@ -245,7 +162,7 @@ def _read_conll(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record |
         yield rows.make(start, "", " ".join(tokens), bad_msg if is_bad else None)
 
 
-def _read_table(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record | None]:
+def _read_table(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | None]:
     """A ``datasets`` folder or parquet file(s), streamed in batches."""
     import pyarrow.parquet as pq
 
@@ -263,33 +180,53 @@ def _read_table(path: Path, opts: ReadOptions, rows: _Rows) -> Iterator[Record |
         batches = (b.to_pydict() for f in files for b in pq.ParquetFile(f).iter_batches(1000))
     n = 0
     keys: tuple[str, str] | None = None
-    for batch in batches:
-        if keys is None:
-            names = list(batch)
-            t = names[_pick(names, opts.tgt_column, (*opts.lang_names, *TEXT_NAMES), path, "inputs.tgt_column")]
-            s = names[_pick(names, opts.src_column, SRC_NAMES, path, "inputs.src_column")] if rows.parallel else ""
-            keys = (s, t)
-        size = len(batch[keys[1]])
-        for i in range(size):
-            n += 1
-            src = str(batch[keys[0]][i] or "") if keys[0] else ""
-            yield rows.make(n, src, str(batch[keys[1]][i] or ""))
+    try:
+        for batch in batches:
+            if keys is None:
+                names = list(batch)
+                t = names[pick(names, opts.tgt_column, (*opts.lang_names, *TEXT_NAMES), path, "inputs.tgt_column")]
+                s = names[pick(names, opts.src_column, SRC_NAMES, path, "inputs.src_column")] if rows.parallel \
+                    else ""
+                keys = (s, t)
+            for i in range(len(batch[keys[1]])):
+                n += 1
+                row = {k: ("" if batch[k][i] is None else batch[k][i]) for k in keys if k}
+                tgt, problem = text_value(row, keys[1])
+                src, problem = text_value(row, keys[0]) if keys[0] and not problem else ("", problem)
+                if problem and opts.bad_rows != "skip":
+                    raise InputError(path, n, f"row {n}: {problem.split(': ', 1)[1]}",
+                                     "fix the data, or set inputs.bad_rows=skip")
+                yield rows.make(n, src, tgt, problem)
+    except LrlError:
+        raise
+    except Exception as exc:  # pyarrow / datasets on a damaged file: say which file, not a traceback
+        raise InputError(path, None, f"cannot read as parquet or a datasets folder: {type(exc).__name__}: "
+                         f"{str(exc)[:200]}", "check that the file is complete") from None
+
+
+def preflight(spec: str, parallel: bool) -> None:
+    """Fail now, with the clear error, if an input cannot be opened (before a run folder is made)."""
+    for p in (spec.split(",", 1) if parallel and "," in spec else [spec]):
+        path = Path(p)
+        if not path.exists():
+            raise InputError(path, None, "file not found", "check the path")
+        if not path.is_dir():
+            check_readable(path)
 
 
 def read(spec: str, opts: ReadOptions, parallel: bool, stats: InputStats) -> Iterator[Record]:
     """Records from one input: a file, a folder, or ``EN_FILE,LRL_FILE``."""
     if parallel and "," in spec:
         a, b = (Path(p) for p in spec.split(",", 1))
-        rows = _Rows(b, opts, parallel, stats)
+        rows = Rows(b, opts, parallel, stats)
         stats.files += [str(a), str(b)]
         gen = _read_aligned(a, b, opts, rows)
     else:
         path = Path(spec)
-        if not path.exists():
-            raise InputError(path, None, "file not found", "check the path")
+        preflight(spec, parallel)
         stats.files.append(str(path))
-        rows = _Rows(path, opts, parallel, stats)
-        suffix = path.suffix.lower()
+        rows = Rows(path, opts, parallel, stats)
+        suffix = data_suffix(path)  # a.tsv.gz reads as TSV (open.py decompresses)
         if path.is_dir() or suffix == ".parquet":
             gen = _read_table(path, opts, rows)
         elif suffix == ".tsv":

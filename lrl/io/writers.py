@@ -94,6 +94,9 @@ class PairSplitWriter:
         return self.parallel.close() + self.monolingual.close(keep_empty=False)
 
 
+_LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
+
+
 class RejectWriter:
     """One JSON object per rejected row: the record, plus the stage that rejected it and why."""
 
@@ -104,7 +107,9 @@ class RejectWriter:
 
     def write(self, record: Record, stage: str, reason: str) -> None:
         row = {"stage": stage, "reason": reason, **record.to_dict()}
-        self.f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        # U+2028, U+2029 and U+0085 are legal raw in JSON but end a line for str.splitlines() and
+        # JavaScript: escape them so one rejected row stays one line for every reader.
+        self.f.write(json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
         self.rows += 1
 
     def close(self) -> None:

@@ -1,26 +1,39 @@
 """``lrl lang check``: validate a plugin and prove it works, saying exactly what to fix.
 
-Checks, in order: the manifest (already strict on load), the lexicon and templates parse, every template
-slot has fillers, rendered templates are NFC and in the declared script, the language-ID model knows the
-plugin's label and gives it to the plugin's examples, and ``rules.py`` loads when declared.
+Checks, in order: the manifest (already strict on load, including that every file it names is inside the
+plugin folder), the lexicon and templates parse, every template slot has fillers, rendered templates are
+NFC and in the declared script, the codes are well-formed (ISO 639-3, NLLB ``xxx_Scrp``), the
+language-ID model knows the plugin's label and gives it to the plugin's examples, each example is a
+sentence with English in the ``en`` column and the language in its own, ``mono.txt`` holds no English
+line, and ``rules.py`` loads when declared.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lrl.errors import LrlError
+from lrl.filters.lid_backends import load_identifier
 from lrl.filters.script import script_share
 from lrl.generate.templates import TemplateGenerator
 from lrl.io.readers import InputStats, ReadOptions, read
 from lrl.languages.plugin import SCRIPTS, Plugin
+from lrl.record import Record
 
 #: Share of example sentences language ID must label correctly.
 MIN_LANGID_SHARE = 0.9
 MIN_SCRIPT_SHARE = 0.75
 RENDER_SAMPLES = 300
+#: Examples are sentences: at least this many words a side (characters, for scripts written without spaces).
+MIN_EXAMPLE_WORDS = 3
+MIN_EXAMPLE_CHARS = 6
+UNSPACED_SCRIPTS = frozenset({"Thai", "Khmr", "Mymr", "Tibt"})
+ISO639_3 = re.compile(r"[a-z]{3}")
+NLLB = re.compile(r"[a-z]{3}_[A-Z][a-z]{3}")
 
 
 @dataclass
@@ -70,9 +83,79 @@ def check_plugin(plugin: Plugin, render_samples: int = RENDER_SAMPLES) -> CheckR
                                       f"{share:.0%} {plugin.script} letters — check language.script and the data")
         r.lines.append(f"  rendered {rendered} samples: {rendered - bad_script} in script {plugin.script}")
 
+    _check_codes(plugin, r)
     _check_prompts(plugin, r)
     _check_langid(plugin, r)
     return r
+
+
+def _check_codes(plugin: Plugin, r: CheckReport) -> None:
+    """Codes the models and the card depend on: a wrong one only fails mid-run, or never (a dataset card
+    naming the wrong language)."""
+    m = plugin.manifest
+    if not ISO639_3.fullmatch(plugin.iso639_3):
+        r.problems.append(f"{m}: language.iso639_3 = {plugin.iso639_3!r} is not an ISO 639-3 code (three "
+                          "lowercase letters, e.g. 'yor'; look it up at https://iso639-3.sil.org)")
+    nllb = plugin.codes["nllb"]
+    if nllb and not NLLB.fullmatch(nllb):
+        r.problems.append(f"{m}: codes.nllb = {nllb!r} is not an NLLB-200 code (ISO 639-3 + '_' + ISO 15924 "
+                          "script, e.g. 'yor_Latn'), or leave it empty if NLLB does not cover the language")
+    elif nllb and nllb[4:] != plugin.script:
+        r.problems.append(f"{m}: codes.nllb = {nllb!r} names script {nllb[4:]}, but language.script is "
+                          f"{plugin.script}")
+    m2m = plugin.codes["m2m100"]
+    if m2m and not re.fullmatch(r"[a-z]{2,3}", m2m):
+        r.problems.append(f"{m}: codes.m2m100 = {m2m!r} is not an M2M-100 language code (2-3 lowercase "
+                          "letters, e.g. 'yo')")
+
+
+def _too_short(text: str, script: str) -> bool:
+    if script in UNSPACED_SCRIPTS:
+        return len(text.strip()) < MIN_EXAMPLE_CHARS
+    return len(text.split()) < MIN_EXAMPLE_WORDS
+
+
+def _check_sides(plugin: Plugin, r: CheckReport, recs: list[Record], ident: Any, en_ident: Any) -> None:
+    """Each example is a sentence on both sides, English in the en column and the language in its own."""
+    ok_labels = {plugin.langid["label"], *plugin.langid["acceptable"]}
+    native_ok = {ident.native(c) for c in ok_labels} - {None}  # the backend's spelling of the labels
+    where = plugin.file("examples")
+    problems: list[str] = []
+    for rec in recs:
+        line = rec.provenance["line"]
+        for side, text, script in (("en", rec.src, "Latn"), (plugin.code, rec.tgt, plugin.script)):
+            if _too_short(text, script):
+                problems.append(f"{where}:{line}: the {side} side {text!r} is too short — examples should be "
+                                f"whole sentences (at least {MIN_EXAMPLE_WORDS} words)")
+        if rec.tgt and "en" not in ok_labels and en_ident.classify(rec.tgt)[0] == "en":
+            problems.append(f"{where}:{line}: the {plugin.code} column is English: {rec.tgt[:60]!r} — put the "
+                            f"{plugin.name} sentence there")
+        if rec.src and "en" not in ok_labels and ident.predict([rec.src], [])[0].top in native_ok:
+            problems.append(f"{where}:{line}: the en column is in {plugin.name}: {rec.src[:60]!r} — are the "
+                            "columns swapped?")
+    _add_capped(r, problems)
+
+
+def _check_mono(plugin: Plugin, r: CheckReport, en_ident: Any) -> None:
+    """mono.txt is back-translated as the language: an English line there becomes a nonsense pair."""
+    mono = plugin.file("mono")
+    if not mono.is_file() or plugin.langid["label"] == "en" or "en" in plugin.langid["acceptable"]:
+        return
+    try:
+        recs = list(read(str(mono), ReadOptions(), parallel=False, stats=InputStats()))
+    except LrlError as exc:
+        r.problems.append(str(exc))
+        return
+    english = [rec for rec in recs if en_ident.classify(rec.tgt)[0] == "en"]
+    r.lines.append(f"  mono.txt: {len(recs)} lines, {len(english)} in English")
+    _add_capped(r, [f"{mono}:{rec.provenance['line']}: this line is English, not {plugin.name}: "
+                    f"{rec.tgt[:60]!r} — remove it" for rec in english])
+
+
+def _add_capped(r: CheckReport, problems: list[str], cap: int = 10) -> None:
+    r.problems.extend(problems[:cap])
+    if len(problems) > cap:
+        r.problems.append(f"... and {len(problems) - cap} more like these")
 
 
 def _check_prompts(plugin: Plugin, r: CheckReport) -> None:
@@ -133,6 +216,10 @@ def _check_langid(plugin: Plugin, r: CheckReport) -> None:
                    f"{label} ({share:.0%})")
     for rec, got, prob in wrong[:5]:
         r.lines.append(f"    line {rec.provenance['line']}: labelled {got} (p={prob:.2f}): {rec.tgt[:70]}")
+    # English lines are found with py3langid (it knows English whatever the plugin's backend is).
+    en_ident = load_identifier(None)
+    _check_sides(plugin, r, recs, ident, en_ident)
+    _check_mono(plugin, r, en_ident)
     if recs and share < MIN_LANGID_SHARE:
         r.problems.append(
             f"{examples}: language ID labels only {share:.0%} of the examples {label} (need "

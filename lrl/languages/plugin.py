@@ -78,6 +78,8 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, str]]] = {
         "tone_min_share": (float, 0.1, "below this share of vowels carrying a tone mark, text is 'toneless'"),
         "tone_min_vowels": (int, 12, "only judge tone marking on text with at least this many vowels"),
         "options": (dict, {}, "settings passed to rules.py's normalize(text, options)"),
+        "keep_joiners": (bool, False, "keep ZWJ/ZWNJ (U+200D/U+200C), which scripts such as Devanagari, "
+                                      "Arabic or Sinhala spell with; other invisible characters are removed"),
     },
     "files": {
         "lexicon": (str, "lexicon.tsv", "seed lexicon: class, word, English, features"),
@@ -119,7 +121,7 @@ class Plugin:
             return self._fingerprint
         h = hashlib.sha256()
         for p in sorted(self.path.rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts:
+            if p.is_file() and "__pycache__" not in p.parts and contained(self.path, str(p.relative_to(self.path))):
                 h.update(p.relative_to(self.path).as_posix().encode())
                 h.update(p.read_bytes())
         self._fingerprint = h.hexdigest()[:12]
@@ -137,7 +139,10 @@ class Plugin:
         spec = importlib.util.spec_from_file_location(f"lrl_plugin_rules_{self.code}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # the plugin's code, not lrl's: say whose error it is
+            raise ConfigError(f"{path} failed to load: {type(exc).__name__}: {exc}") from None
         return module
 
 
@@ -168,6 +173,60 @@ def _validate_section(path: Path, section: str, table: Any) -> dict[str, Any]:
     return out
 
 
+#: Settings of the manifest with a fixed set of values (dotted ``section.key``), and numeric ranges.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "orthography.tone_check": ("off", "flag", "reject"),
+}
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "orthography.tone_min_share": (0.0, 1.0),
+    "orthography.tone_min_vowels": (0, None),
+}
+
+
+def _check_choices(manifest: Path, v: dict[str, dict[str, Any]]) -> None:
+    for dotted, allowed in CHOICES.items():
+        section, key = dotted.split(".")
+        if v[section][key] not in allowed:
+            raise ConfigError(f"{manifest}: '{dotted}' = {v[section][key]!r} — allowed: {', '.join(allowed)}")
+    for dotted, (lo, hi) in RANGES.items():
+        section, key = dotted.split(".")
+        x = v[section][key]
+        if x != x or (lo is not None and x < lo) or (hi is not None and x > hi):
+            raise ConfigError(f"{manifest}: '{dotted}' = {x!r} — must be "
+                              f"{'>= ' + str(lo) if hi is None else f'between {lo} and {hi}'}")
+
+
+def contained(root: Path, rel: str) -> Path | None:
+    """``root/rel`` if it stays inside ``root`` — no absolute path, no ``..``, no symlink leading out —
+    else None. A plugin comes from a stranger: it must not make lrl read (and publish, as rows or
+    rejects) files elsewhere on the machine."""
+    rel_path = Path(rel)
+    if rel_path.is_absolute() or ".." in rel_path.parts or "\\" in rel or "\0" in rel:
+        return None
+    target = root / rel_path
+    try:
+        real_root = root.resolve(strict=True)
+        real = target.resolve()  # follows symlinks, including in folders on the way
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, an unusable name
+        return None
+    if real != real_root and real_root not in real.parents:
+        return None
+    return target
+
+
+def _check_contained(path: Path, manifest: Path, v: dict[str, dict[str, Any]], rules: bool) -> None:
+    named = [(f"files.{k}", rel) for k, rel in v["files"].items()]
+    if v["langid"].get("model"):
+        named.append(("langid.model", v["langid"]["model"]))
+    if rules:
+        named.append(("language.rules", "rules.py"))
+    for key, rel in named:
+        if not rel or contained(path, rel) is None:
+            raise ConfigError(f"{manifest}: '{key}' = {rel!r} is outside the plugin folder (an absolute path, "
+                              "'..' or a symlink out) — a plugin may only read its own files: copy the file "
+                              f"into {path} and name it relative to it")
+
+
 def load_plugin(path: Path) -> Plugin:
     """Read and validate ``path/language.toml``."""
     manifest = path / "language.toml"
@@ -177,8 +236,10 @@ def load_plugin(path: Path) -> Plugin:
     except FileNotFoundError:
         raise ConfigError(f"{manifest}: not found — a plugin folder needs a language.toml "
                           "(scaffold one with: lrl lang new <code>)") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{manifest}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{manifest}: cannot read: {exc.strerror or exc}") from None
     known = [*SCHEMA, "defaults"]
     for section in raw:
         if section not in known:
@@ -200,8 +261,8 @@ def load_plugin(path: Path) -> Plugin:
                 and pair[0]):
             raise ConfigError(f"{manifest}: 'orthography.replace' item {i + 1} must be a pair of strings "
                               f"[from, to] with non-empty 'from', got {pair!r}")
-    if v["orthography"]["tone_check"] not in ("off", "flag", "reject"):
-        raise ConfigError(f"{manifest}: 'orthography.tone_check' must be off, flag or reject")
+    _check_choices(manifest, v)
+    _check_contained(path, manifest, v, lang["rules"])
     defaults = raw.get("defaults", {})
     merge(DEFAULTS, defaults, f"{manifest} [defaults]")  # validate now, so `lang check` reports it
     return Plugin(

@@ -52,7 +52,7 @@ def test_guide_example_plugin_checks_and_augments(tmp_path: Path) -> None:
 
     # Freshly scaffolded, the check fails and says what to fix — it does not crash.
     first = lrl("lang", "check", "sw", cwd=tmp_path)
-    assert first.returncode == 1 and "problem(s) to fix" in first.stderr and "Traceback" not in first.stderr
+    assert first.returncode == 78 and "problem(s) to fix" in first.stderr and "Traceback" not in first.stderr
 
     (plugin / "language.toml").write_text(_block('[language]\ncode = "sw"'), encoding="utf-8")
     (plugin / "lexicon.tsv").write_text(_block("class\tsw"), encoding="utf-8")

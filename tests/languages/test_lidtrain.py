@@ -161,15 +161,15 @@ def test_errors_say_where_and_how_much(two_synthetic: list[tuple[str, Path]], tm
                                        capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"fine line\n" * 3 + b"caf\xe9 latin-1\n")
-    assert main(["lid", "train", "--out", str(tmp_path / "m"), f"xx={bad}", f"bb={two_synthetic[1][1]}"]) == 2
+    assert main(["lid", "train", "--out", str(tmp_path / "m"), f"xx={bad}", f"bb={two_synthetic[1][1]}"]) == 65
     assert f"{bad}:4: not valid UTF-8" in capsys.readouterr().err
 
     small = synthetic(tmp_path / "small.txt", ["ka", "mu"], n=20)
     with pytest.raises(InputError, match=r"only [\d,]+ characters.*needs at least 10,000 characters"):
         train([("xx", small), two_synthetic[1]], tmp_path / "m")
-    assert main(["lid", "train", "--out", str(tmp_path / "m"), f"xx={small}"]) == 2
+    assert main(["lid", "train", "--out", str(tmp_path / "m"), f"xx={small}"]) == 78
     assert "at least two labels" in capsys.readouterr().err
-    assert main(["lid", "train", "--out", str(tmp_path / "m"), "xx", f"bb={small}"]) == 2
+    assert main(["lid", "train", "--out", str(tmp_path / "m"), "xx", f"bb={small}"]) == 78
     assert "expected LABEL=FILE" in capsys.readouterr().err
 
 

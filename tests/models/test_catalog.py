@@ -30,5 +30,5 @@ def test_convert_once_then_list(tiny_marian_hf: Path, tmp_path: Path) -> None:
 def test_missing_model_offline_says_what_to_do(tmp_path: Path) -> None:
     p = lrl("models", "convert", "someone/not-here", HF_HUB_OFFLINE="1", LRL_CACHE=str(tmp_path),
             HF_HOME=str(tmp_path / "hf"))
-    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.returncode == 78 and "Traceback" not in p.stderr
     assert "not on this machine" in p.stderr and "huggingface-cli download someone/not-here" in p.stderr
