@@ -96,7 +96,7 @@ def test_cli_report_rebuilds_the_page(default_run: Path, capsys: pytest.CaptureF
     (default_run / "report.html").unlink()
     assert main(["report", str(default_run)]) == 0
     assert (default_run / "report.html").is_file()
-    assert main(["report", str(default_run / "data")]) == 2
+    assert main(["report", str(default_run / "data")]) == 78  # not a run folder: a configuration error
     assert "not a run folder" in capsys.readouterr().err
     # -v opens lrl's own logging (stderr); without it the page is written silently
     env = {**os.environ, "PYTHONPATH": str(REPO)}
