@@ -1,4 +1,4 @@
-"""A word n-gram language model (interpolated Kneser-Ney, order 1–6; keys must fit int64) and a unigram model of the same data.
+"""A word n-gram language model (interpolated Kneser-Ney, order 1–6) and a unigram model of the same data.
 
 Used to judge whether English reads like English (:mod:`lrl.filters.fluency`): the score of a sentence is
 its mean per-token log-probability under the n-gram model *minus* that under the unigram model. The
@@ -184,7 +184,7 @@ class NgramLM:
     def score_batch(self, texts: list[str]) -> list[tuple[float, float]]:
         return self.score_tokens_batch([words(t) for t in texts])
 
-    def score_tokens_batch(self, sentences: list[Sequence[str]]) -> list[tuple[float, float]]:
+    def score_tokens_batch(self, sentences: Sequence[Sequence[str]]) -> list[tuple[float, float]]:
         """:meth:`score_batch` for sentences already split into tokens."""
         if not sentences:
             return []
