@@ -112,7 +112,7 @@ DEFAULTS: dict[str, Any] = {
         # The fluency bar for back-translated English (filters.fluency.min_score is the bar for real
         # English; held-out standard deviations from the seed's median). Stricter, because synthetic rows
         # are plentiful and salad is what a weak translator writes (eval/filters/results/models-yo.md).
-        "min_fluency": -1.0,
+        "min_fluency": -1.5,
         # IBM-1 back-translations whose English the fluency check cannot judge (a seed with too little
         # English, e.g. only the plugin's examples): "reject" (IBM-1 English is word salad unless shown
         # otherwise) or "keep".

@@ -80,7 +80,9 @@ class ClassLM:
     def train(cls, sentences: Sequence[str], order: int = 4, top_words: int = 300) -> ClassLM:
         counts = Counter(t.lower() for s in sentences for t in tokenize(s) if _is_word(t))
         keep = FUNCTION_WORDS | frozenset(w for w, _ in counts.most_common(top_words))
-        seqs = [c for c in (classes(s, keep) for s in sentences) if c]
+        # Distinct class sequences count once: templates differ only in their slot words ("Kola is very
+        # popular.", "Ade is very popular.") and would otherwise outweigh real English.
+        seqs = [list(c) for c in dict.fromkeys(tuple(classes(s, keep)) for s in sentences) if c]
         return cls(keep, NgramLM.train_tokens(seqs, order), NgramLM.train_tokens([q[::-1] for q in seqs], order),
                    len(counts))
 
