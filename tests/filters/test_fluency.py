@@ -87,3 +87,11 @@ def test_duplicates_count_once_and_settings_default() -> None:
     sig = f.signature()
     assert sig["min_score"] == FLUENCY_DEFAULTS["min_score"] and sig["min_words"] == FLUENCY_DEFAULTS["min_words"]
     assert "4-gram" in sig["model"]
+
+
+def test_only_real_english_sets_the_scale_when_named() -> None:
+    base = Fluency.build(CORPUS, {"min_train_types": 5})
+    same = Fluency.build(CORPUS, {"min_train_types": 5}, real=CORPUS)
+    assert (same.center, same.scale) == (base.center, base.scale)
+    none = Fluency.build(CORPUS, {"min_train_types": 5}, real=[])  # nothing real to hold out: does not judge
+    assert not none.judging and "held-out sentences" in none.note
