@@ -54,7 +54,8 @@ DEFAULTS: dict[str, Any] = {
         "markup": MARKUP_DEFAULTS,
         # Words of the language left on the English side (untranslated or copied).
         "untranslated": UNTRANSLATED_DEFAULTS,
-        # English fluency: word trigram (Kneser-Ney) minus unigram log-prob per token, learnt from the seed.
+        # English fluency: word-class 4-gram (Kneser-Ney, both directions) minus unigram log-prob per token,
+        # learnt from the seed, as a z-score on held-out seed English.
         "fluency": FLUENCY_DEFAULTS,
         # Lexical adequacy both ways through the seed's IBM-1 tables: catches misaligned pairs.
         "adequacy": ADEQUACY_DEFAULTS,
@@ -110,10 +111,9 @@ DEFAULTS: dict[str, Any] = {
         # Cap on seed pairs used to train IBM-1 (memory grows with corpus size x sentence length²).
         "ibm1_max_pairs": 200000,
         # The fluency bar for back-translated English (filters.fluency.min_score is the bar for real
-        # English). Stricter, because synthetic rows are plentiful and salad is what a weak translator
-        # writes: at 0.0, 89% of IBM-1 back-translations of MENYO-20k dev fail it, and 90% of real dev
-        # English passes (eval/filters/results/models-yo.md).
-        "min_fluency": 0.0,
+        # English; held-out standard deviations from the seed's median). Stricter, because synthetic rows
+        # are plentiful and salad is what a weak translator writes (eval/filters/results/models-yo.md).
+        "min_fluency": -1.5,
         # IBM-1 back-translations whose English the fluency check cannot judge (a seed with too little
         # English, e.g. only the plugin's examples): "reject" (IBM-1 English is word salad unless shown
         # otherwise) or "keep".

@@ -149,7 +149,7 @@ def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) ->
            f"fluency: {fluency.signature()}; adequacy: {adequacy.signature()}; length: {length.signature()}", ""]
     for title, f, attr, values, default in (
             ("fluency (min_score; rows under min_words not judged)", fluency, "min_score",
-             [-0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2], chosen["fluency"]),
+             [-3.0, -2.6, -2.4, -2.2, -2.0, -1.8, -1.5, -1.0, -0.5, 0.0], chosen["fluency"]),
             ("adequacy (min_score)", adequacy, "min_score",
              [-30.0, -24.0, -20.0, -16.0, -12.0, -10.0, -8.0, -7.0, -6.0, -5.0, -4.0],
              chosen["adequacy"]),

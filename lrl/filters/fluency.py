@@ -1,34 +1,56 @@
 """English fluency: does the English side read like English, or like words in salad order?
 
-Scores the English side with a word n-gram model trained on the English the run has (seed pairs, user
-English text, template English): ``fluency.score`` is the mean per-token log-probability under the
-n-gram model minus that under a unigram model of the same data (:mod:`lrl.models.ngram`), which is near 0
-or below for shuffled words and above 0 for real sentences. It is independent of the back-translator, so
-it can judge that model's output (round-trip chrF through the model's own inverse tables cannot).
+Scores the English side with a class n-gram model trained on the English the run has (seed pairs, user
+English text, template English; :mod:`lrl.models.wordclass`): frequent and function words stay themselves,
+other words become shape/suffix classes, and a 4-gram model read left to right and one read right to left
+give the mean per-token log-probability minus that of a unigram model of the same classes. Word order
+is what separates the two: a shuffle of a real sentence has the same unigram score and a much lower n-gram
+one. A word trigram over the seed's own words was the first model; it learnt little order from a few
+thousand sentences and did not transfer across domains (eval/filters/results/models-*.md).
+
+``fluency.score`` is that raw score as a z-score against English the model was not trained on: a tenth of
+the distinct training sentences is held out, a model trained on the rest scores it, and the held-out
+median and standard deviation set the scale; the model that judges is then trained on all of it. So
+``min_score`` is in held-out standard deviations (how unusual for real English of this seed), which
+transfers across languages and domains, where an absolute log-probability does not. It is independent of
+the back-translator, so it can judge that model's output (round-trip chrF through the model's own inverse
+tables cannot).
 
 Sentences shorter than ``min_words`` words are scored but not judged (a three-word line has too little
 order to judge). A model trained on little English knows little order: with fewer than ``min_train_types``
 distinct words in its training English (templates repeat a few hundred words thousands of times, so
-sentences are the wrong count) the filter scores every row and judges none, and its signature says so,
-rather than rejecting real English the model has never seen the like of.
+sentences are the wrong count), or fewer than ``min_calibration`` held-out sentences to set the scale, the
+filter scores every row and judges none, and its signature says so, rather than rejecting real English the
+model has never seen the like of.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from lrl.generate.backtranslate import untag
 from lrl.models.ibm1 import _is_word, tokenize
-from lrl.models.ngram import NgramLM
+from lrl.models.wordclass import ClassLM
 from lrl.record import Record
 from lrl.step import Filter
 
 # Thresholds from `python eval/filters/measure_models.py` (eval/filters/results/models.md).
 FLUENCY_DEFAULTS: dict[str, Any] = {
     "enabled": True,
-    "min_score": -0.5,
+    # In held-out standard deviations below the seed's median (MENYO-20k dev, LAFAND dev, HornMT: ~1% of real
+    # English below -2.2).
+    "min_score": -2.2,
     "min_words": 4,
-    "order": 3,
+    "order": 4,
+    # Words of the training English kept as themselves (with a fixed English function-word list); the rest
+    # become shape/suffix classes.
+    "top_words": 300,
+    # Every n-th distinct training sentence is held out to set the score's scale; at least this many
+    # held-out sentences of min_words words, or the filter does not judge.
+    "holdout_every": 10,
+    "min_calibration": 30,
     # Real English seeds here have 6.7k-16k word types; a plugin's examples plus 2,000 templates ~1k
     # (eval/filters/results/models-*-plugin.md: judging on them loses 8-11% of clean yo and ha English).
     "min_train_types": 3000,
@@ -39,9 +61,12 @@ class Fluency(Filter):
     name = "fluency"
     batch_size = 256  # the model scores a batch in one numpy pass
 
-    def __init__(self, lm: NgramLM, min_score: float, min_words: int, judging: bool = True,
-                 note: str = "", unjudged: str = "pass") -> None:
+    def __init__(self, lm: ClassLM, min_score: float, min_words: int, judging: bool = True,
+                 note: str = "", unjudged: str = "pass", center: float = 0.0, scale: float = 1.0) -> None:
         self.lm = lm
+        #: Held-out median and standard deviation of the raw score: ``score = (raw - center) / scale``.
+        self.center = center
+        self.scale = scale
         self.min_score = min_score
         self.min_words = min_words
         self.judging = judging
@@ -51,15 +76,39 @@ class Fluency(Filter):
         self.unjudged = unjudged
 
     @classmethod
-    def build(cls, english: list[str], settings: dict[str, Any]) -> Fluency:
-        """Train the model on ``english`` (duplicates count once: template English repeats itself)."""
+    def build(cls, english: list[str], settings: dict[str, Any], real: list[str] | None = None) -> Fluency:
+        """Train the model on ``english`` (duplicates count once: template English repeats itself).
+        ``real``: the part of ``english`` that is real text (the seed pairs' English, not template
+        renderings); when given, only it is held out to set the scale. Template English is far more
+        predictable than real English and in a small seed outnumbers it, which widens the scale
+        (HornMT's 1,500 pairs + the am plugin's 2,551 rows: median 1.83, std 1.30 instead of 0.73, 0.38)."""
         s = {**FLUENCY_DEFAULTS, **settings}
         distinct = list(dict.fromkeys(t for t in (untag(e).strip() for e in english) if t))
-        lm = NgramLM.train(distinct, int(s["order"]))
-        judging = lm.types >= int(s["min_train_types"])
-        note = "" if judging else (f"not judging: {lm.types} distinct English words to learn from "
-                                   f"(< min_train_types {s['min_train_types']})")
-        return cls(lm, float(s["min_score"]), int(s["min_words"]), judging, note)
+        order, top, every = int(s["order"]), int(s["top_words"]), max(2, int(s["holdout_every"]))
+        min_words = int(s["min_words"])
+        held = [t for i, t in enumerate(distinct) if i % every == every - 1]
+        if real is not None:
+            is_real = {untag(e).strip() for e in real}
+            held = [t for t in held if t in is_real]
+        held = [t for t in held if _n_words(t) >= min_words]
+        lm = ClassLM.train(distinct, order, top)
+        notes = []
+        if lm.types < int(s["min_train_types"]):
+            notes.append(f"{lm.types} distinct English words to learn from (< min_train_types {s['min_train_types']})")
+        center, scale = 0.0, 1.0
+        if len(held) < int(s["min_calibration"]):
+            notes.append(f"{len(held)} held-out sentences to calibrate on (< min_calibration {s['min_calibration']})")
+        else:
+            rest = [t for i, t in enumerate(distinct) if i % every != every - 1]
+            part = ClassLM.train(rest, order, top)
+            # One held-out sentence per skeleton (its function words and punctuation, any other word one
+            # slot): template English differs only in its slot words, is far more predictable than real
+            # English, and would otherwise set the scale.
+            held = list({_skeleton(t, part.keep): t for t in held}.values())
+            raw = part.scores(held)
+            center, scale = float(np.median(raw)), max(float(np.std(raw)), 1e-3)
+        note = f"not judging: {'; '.join(notes)}" if notes else ""
+        return cls(lm, float(s["min_score"]), min_words, not notes, note, center=center, scale=scale)
 
     def score_batch(self, records: list[Record]) -> list[dict[str, float | str]]:
         texts = [untag(r.src) for r in records if r.src]  # monolingual rows: no English to judge
@@ -69,10 +118,10 @@ class Fluency(Filter):
             if not r.src:
                 out.append({})
                 continue
-            text, (logprob, norm) = next(scored)
-            n_words = sum(1 for t in tokenize(text) if _is_word(t))
-            out.append({"score": round(norm, 4), "logprob": round(logprob, 4), "words": n_words,
-                        "oov": round(self.lm.oov_share(text), 4)})
+            text, (fwd, bwd) = next(scored)
+            raw = (fwd + bwd) / 2
+            out.append({"score": round((raw - self.center) / self.scale, 4), "raw": round(raw, 4),
+                        "fwd": round(fwd, 4), "bwd": round(bwd, 4), "words": _n_words(text)})
         return out
 
     def score(self, record: Record) -> dict[str, float | str]:
@@ -90,13 +139,24 @@ class Fluency(Filter):
             return None
         value = float(scores["score"])
         if value < self.min_score:
-            return f"fluency: English scores {value:.2f} < {self.min_score:g} (n-gram minus unigram log-prob)"
+            return (f"fluency: English scores {value:.2f} < {self.min_score:g} (class n-gram minus unigram "
+                    "log-prob, held-out std from the median)")
         return None
 
     def signature(self) -> dict[str, Any]:
-        return {"model": f"word {self.lm.order}-gram interpolated Kneser-Ney minus add-one unigram, "
-                         "mean log-prob per token",
-                "train_sentences": self.lm.sentences, "train_tokens": self.lm.tokens, "types": self.lm.types,
+        return {"model": f"word-class {self.lm.order}-gram interpolated Kneser-Ney minus add-one unigram, "
+                         "mean log-prob per token, both directions averaged; z-score on held-out seed English",
+                "keep_words": len(self.lm.keep), "train_sentences": self.lm.sentences,
+                "train_tokens": self.lm.tokens, "types": self.lm.types,
+                "center": round(self.center, 4), "scale": round(self.scale, 4),
                 "min_score": self.min_score, "min_words": self.min_words, "judging": self.judging,
                 "unjudged": self.unjudged,
                 **({"note": self.note} if self.note else {})}
+
+
+def _skeleton(text: str, keep: frozenset[str]) -> tuple[str, ...]:
+    return tuple(t.lower() if not _is_word(t) or t.lower() in keep else "_" for t in tokenize(text))
+
+
+def _n_words(text: str) -> int:
+    return sum(1 for t in tokenize(text) if _is_word(t))

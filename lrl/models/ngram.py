@@ -1,4 +1,4 @@
-"""A word n-gram language model (interpolated Kneser-Ney, order 1–3) and a unigram model of the same data.
+"""A word n-gram language model (interpolated Kneser-Ney, order 1–6) and a unigram model of the same data.
 
 Used to judge whether English reads like English (:mod:`lrl.filters.fluency`): the score of a sentence is
 its mean per-token log-probability under the n-gram model *minus* that under the unigram model. The
@@ -83,15 +83,22 @@ class NgramLM:
     # -- training ------------------------------------------------------------------------------------
     @classmethod
     def train(cls, sentences: Iterable[str], order: int = 3) -> NgramLM:
-        if order not in (1, 2, 3):
-            raise ValueError(f"n-gram order must be 1, 2 or 3, not {order}")
+        return cls.train_tokens((words(s) for s in sentences), order)
+
+    @classmethod
+    def train_tokens(cls, sentences: Iterable[Sequence[str]], order: int = 3) -> NgramLM:
+        """Train on sentences already split into tokens (e.g. word classes, :mod:`lrl.models.wordclass`)."""
+        if not 1 <= order <= 6:
+            raise ValueError(f"n-gram order must be 1 to 6, not {order}")
         vocab: dict[str, int] = {UNK: 0, BOS: 1, EOS: 2}
         seqs: list[list[int]] = []
-        for s in sentences:
-            toks = words(s)
+        for toks in sentences:
             if toks:
                 seqs.append([vocab.setdefault(w, len(vocab)) for w in toks])
         v = len(vocab)
+        if v ** order >= 2 ** 62:  # n-grams are packed into int64 keys
+            raise ValueError(f"a {order}-gram model of {v} types does not fit int64 keys; use a lower order "
+                             "or a smaller vocabulary")
         flat = cls._pad(seqs, order)
         unigram_counts = np.bincount(flat[flat != 1], minlength=v).astype(np.float64)
         # Every window of `order` tokens that lies inside one padded sentence.
@@ -175,12 +182,16 @@ class NgramLM:
         return self.score_batch([text])[0]
 
     def score_batch(self, texts: list[str]) -> list[tuple[float, float]]:
-        if not texts:
+        return self.score_tokens_batch([words(t) for t in texts])
+
+    def score_tokens_batch(self, sentences: Sequence[Sequence[str]]) -> list[tuple[float, float]]:
+        """:meth:`score_batch` for sentences already split into tokens."""
+        if not sentences:
             return []
-        lm, uni, sent = self._logprobs([self.ids(t) for t in texts])
-        n = np.bincount(sent, minlength=len(texts))
-        mean_lm = np.bincount(sent, weights=lm, minlength=len(texts)) / n
-        mean_diff = np.bincount(sent, weights=lm - uni, minlength=len(texts)) / n
+        lm, uni, sent = self._logprobs([[self.vocab.get(w, 0) for w in toks] for toks in sentences])
+        n = np.bincount(sent, minlength=len(sentences))
+        mean_lm = np.bincount(sent, weights=lm, minlength=len(sentences)) / n
+        mean_diff = np.bincount(sent, weights=lm - uni, minlength=len(sentences)) / n
         return list(zip(mean_lm.tolist(), mean_diff.tolist(), strict=True))
 
     def oov_share(self, text: str) -> float:

@@ -61,7 +61,10 @@ def test_unknown_words_map_to_unk() -> None:
 
 def test_order_is_checked_and_empty_training_still_scores() -> None:
     with pytest.raises(ValueError):
-        NgramLM.train(ENGLISH, 4)
+        NgramLM.train(ENGLISH, 7)
+    with pytest.raises(ValueError, match="int64"):  # 2,000 types to the 6th power do not pack into int64 keys
+        NgramLM.train_tokens([[str(i) for i in range(2_000)]], 6)
+    assert NgramLM.train(ENGLISH, 4).order == 4
     lm = NgramLM.train([], 3)
     lp, uni = lm.token_logprobs("anything at all")
     assert len(lp) == 4 and np.all(np.isfinite(lp)) and np.all(np.isfinite(uni))
