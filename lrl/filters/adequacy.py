@@ -320,8 +320,9 @@ class Adequacy(Filter):
                                 "vocab": len(fz.en_links), "latin": latin}
         coef = {k: v for k, v in PRIOR_COEF.items()}
         bias, offset = 0.0, 0.0
+        if len(toks) >= 2:
+            fz.calibrate(toks)  # word weights, informative in the scores even when not judging
         if len(train) >= MIN_TRAIN:
-            fz.calibrate(toks)
             x, y, n_pos = cross_fitted(model, train, toks, latin, int(s["top"]), bool(s["truncated_negatives"]))
             w, bias = fit_logistic(x, y)
             fz.typical = dict(zip(FEATURES, np.median(x[:n_pos], axis=0).tolist(), strict=True))
