@@ -36,6 +36,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -78,8 +79,10 @@ MAX_ANCHORS = 3
 Links = dict[str, set[str]]
 
 
-def _words(text: str) -> list[str]:
-    return list(dict.fromkeys(t.lower() for t in tokenize(text) if _is_word(t)))
+def _words(text: str | list[str]) -> list[str]:
+    """Distinct lowercased words of a text (or of its tokens)."""
+    toks = tokenize(text) if isinstance(text, str) else text
+    return list(dict.fromkeys(t.lower() for t in toks if _is_word(t)))
 
 
 def links(model: IBM1Model, top: int) -> tuple[Links, Links]:
@@ -149,18 +152,21 @@ def _is_latin(word: str) -> bool:
     return word[:1].isascii() or "LATIN" in unicodedata.name(word[0], "")
 
 
-def _anchors(text: str, names: bool) -> set[str]:
+_DIGITS = re.compile(r"\d")
+
+
+def _anchors(text: str | list[str], names: bool) -> set[str]:
     """Numbers, and (``names``) capitalized words not at the start of a sentence, folded to 4 letters; for a
-    side in another script, its Latin-script words (names and terms copied over)."""
-    toks = tokenize(text)
+    side in another script, its Latin-script words (names and terms copied over). ``text``: or its tokens."""
+    toks = tokenize(text) if isinstance(text, str) else text
     out: set[str] = set()
     start = True
     for t in toks:
         if not _is_word(t):
             start = t in ".!?:;\"“«።፧"
             continue
-        if any(c.isdigit() for c in t):
-            digits = "".join(c for c in t if c.isdigit())
+        if _DIGITS.search(t):
+            digits = "".join(_DIGITS.findall(t))
             if digits.isascii():
                 out.add("#" + digits)
         elif names and t[0].isupper() and not start and len(t) > 2:
@@ -169,9 +175,9 @@ def _anchors(text: str, names: bool) -> set[str]:
     return out
 
 
-def _foreign_words(text: str) -> set[str]:
-    return {_fold4(t) for t in tokenize(text) if _is_word(t) and len(t) > 2 and _is_latin(t)
-            and not any(c.isdigit() for c in t)}
+def _foreign_words(text: str | list[str]) -> set[str]:
+    toks = tokenize(text) if isinstance(text, str) else text
+    return {_fold4(t) for t in toks if _is_word(t) and len(t) > 2 and _is_latin(t) and not _DIGITS.search(t)}
 
 
 def _punct(text: str) -> tuple[bool, ...]:
@@ -207,11 +213,12 @@ class Featurizer:
         return self.features(*pair)
 
     def features(self, en_text: str, xx_text: str) -> dict[str, float]:
-        en, xx = _words(en_text), _words(xx_text)
+        t_en, t_xx = tokenize(en_text), tokenize(xx_text)
+        en, xx = _words(t_en), _words(t_xx)
         nb_src, n_src = _side(en, xx, self.en_links, self.en_weights)
         nb_tgt, n_tgt = _side(xx, en, self.xx_links, self.xx_weights)
-        a_en = _anchors(en_text, self.latin)
-        a_xx = _anchors(xx_text, self.latin) | (set() if self.latin else _foreign_words(xx_text))
+        a_en = _anchors(t_en, self.latin)
+        a_xx = _anchors(t_xx, self.latin) | (set() if self.latin else _foreign_words(t_xx))
         f_en = {_fold4(w) for w in en} | {a for a in a_en if a.startswith("#")}
         f_xx = {_fold4(w) for w in xx} | {a for a in a_xx if a.startswith("#")}
         punct = sum(a != b for a, b in zip(_punct(en_text), _punct(xx_text), strict=True))
