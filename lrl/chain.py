@@ -74,7 +74,7 @@ def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides
     if f["fluency"]["enabled"] and sides != "tgt":
         steps.append(seed.cached("fluency", lambda: Fluency.build(seed.english, f["fluency"])))
     if f["adequacy"]["enabled"]:
-        steps.append(seed.cached("adequacy", lambda: Adequacy.build(seed.ibm1(), f["adequacy"], seed.all_pairs)))
+        steps.append(seed.cached("adequacy", lambda: Adequacy.build(seed.ibm1(), f["adequacy"], seed.pairs)))
     return steps
 
 

@@ -132,7 +132,7 @@ def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) ->
     sets = {"clean": clean, **damage(clean, model.direction(lang, "en").translate, rng)}
     english = [en for en, _ in seed + extra]
     fluency = Fluency.build(english, {"min_score": chosen["fluency"]})
-    adequacy = Adequacy.build(model, {"min_score": chosen["adequacy"]}, seed + extra)
+    adequacy = Adequacy.build(model, {"min_score": chosen["adequacy"]}, seed)
     length = Length.build({**LENGTH_DEFAULTS, "max_z": chosen["max_z"], "cut_z": chosen["cut_z"]}, seed)
     # The sweeps show what judging would do even where a filter abstains by default (too little data).
     length_sweep = Length.build({**LENGTH_DEFAULTS, "min_calibration_pairs": 2, "max_z": chosen["max_z"],
@@ -151,7 +151,7 @@ def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) ->
             ("fluency (min_score; rows under min_words not judged)", fluency, "min_score",
              [-3.0, -2.6, -2.4, -2.2, -2.0, -1.8, -1.5, -1.0, -0.5, 0.0], chosen["fluency"]),
             ("adequacy (min_score)", adequacy, "min_score",
-             [-30.0, -24.0, -20.0, -16.0, -12.0, -10.0, -8.0, -7.0, -6.0, -5.0, -4.0],
+             [-3.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5],
              chosen["adequacy"]),
             ("length (max_z, cut_z off; 0 = off: the fixed max_ratio check alone)", length_sweep, "max_z",
              [0.0, 1.5, 2.0, 2.3, 2.6, 3.0, 3.5, 4.0], chosen["max_z"]),

@@ -1,61 +1,88 @@
-"""Adequacy: do the two sides say the same thing, word for word? A lexical translation score both ways.
+"""Adequacy: do the two sides say the same thing? A small classifier over lexical and anchor evidence.
 
-As bicleaner's and hunalign's lexical features, from the IBM-1 tables learned on the seed
-(``lrl.models.ibm1``): a word of one side is *explained* when the other side holds one of its translations
-(its ``top`` best translation both ways: the best English for a language word and the best language word
-for an English word) or the word itself (a name or number copied verbatim). Each word's evidence is then
-weighed by how much more often it is explained in aligned seed pairs than in misaligned ones, a naive
-Bayes log-likelihood ratio (bicleaner trains its classifier on the same kind of synthetic negatives):
+Bicleaner's recipe without labels: features of a pair, a logistic regression trained at run time on the
+seed's real pairs against synthetic misaligned ones (the English of another seed pair of similar length),
+and a threshold on the seed's own scale.
 
-    explained:      log(a_w / b_w)           not explained:  log((1 - a_w) / (1 - b_w))
+Features (all stored in ``record.scores["adequacy.<name>"]``):
 
-where a_w is the share of seed pairs in which w is explained and b_w the share when each English side is
-paired with another pair's language side. "the" is explained almost anywhere (a ≈ b, weight ≈ 0); a
-content word whose translation is missing counts against the pair. ``adequacy.src`` sums this over the
-distinct English words, ``adequacy.tgt`` over the language's, ``adequacy.score`` is their minimum: the
-English of another sentence scores low both ways, a truncated side leaves the other side's words
-unexplained. Words the tables do not know (names, rare words) carry no evidence and are left out, so a
-good pair full of names is not sunk by them; ``*_known`` count the words judged, and a side with fewer than
-``min_known`` is scored but not judged.
+* ``nb_src`` / ``nb_tgt`` — lexical evidence both ways through the IBM-1 tables learned on the seed
+  (``lrl.models.ibm1``). A word of one side is *explained* when the other side holds its best translation
+  (either table) or the word itself; each word's evidence is weighed by how much more often it is explained
+  in aligned seed pairs than in misaligned ones, a naive-Bayes log-likelihood ratio summed over the distinct
+  words the tables know: explained ``log(a_w / b_w)``, not explained ``log((1 - a_w) / (1 - b_w))``. "the"
+  weighs ≈ 0; a content word whose translation is missing counts against the pair. Unknown words (names,
+  rare words) carry no evidence; ``src_known`` / ``tgt_known`` count the words judged, and a side with fewer
+  than ``min_known`` is scored but not judged.
+* ``anchors_en`` / ``anchors_xx`` — evidence independent of the tables: numbers and capitalized words inside
+  a sentence (for a language side in another script: its numbers and Latin-script words), folded (lowercase,
+  marks dropped, first 4 letters), that one side has and the other lacks (up to 3).
+* ``punct`` — how many of ? ! quotes brackets colon appear on one side only.
 
-Measured in eval/filters/measure_models.py: the best translation only (``top = 1``) separates aligned from
-misaligned pairs far better than the three best (chance matches), and a sum over words better than a mean.
+``logit`` is the classifier's log-odds; ``score`` is ``logit`` minus its ``quantile`` over the seed's pairs,
+so ``min_score = 0`` rejects about that share of pairs like the seed's in any language, and a plugin moves
+its bar on that scale. The seed pairs are scored *cross-fitted* (``cross_fitted``): with tables learned on
+the other half of the seed, since tables that saw a pair explain it far better than an unseen clean one.
+
+Measured (eval/filters/bench.py, eval/filters/measure_models.py): summed evidence beats a mean, the best
+translation beats the three best; a probabilistic IBM-1 score (mean log Σ t(w|s)/(|S|+1), both ways) added
+nothing over these features once cross-fitted (it had looked strong only on the pairs the tables saw) and
+cost a third of the speed; training also against truncated pairs taught the classifier length, which the
+length checks judge, and cost misaligned pairs.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import random
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from lrl.generate.backtranslate import untag
-from lrl.models.ibm1 import IBM1Model, _is_word, tokenize
+from lrl.models.ibm1 import IBM1Model, _is_word, load_or_train, tokenize
 from lrl.record import Record
 from lrl.step import Filter
 
-# Thresholds from `python eval/filters/measure_models.py` (eval/filters/results/models-*.md).
+# Thresholds from `python eval/filters/bench.py` and `eval/filters/measure_models.py`.
 ADEQUACY_DEFAULTS: dict[str, Any] = {
     "enabled": True,
-    "min_score": -12.0,
+    #: on the score's scale: the classifier's log-odds minus its ``quantile`` on held-out seed pairs, so 0
+    #: rejects about that share of clean pairs like the seed's in any language
+    "min_score": 0.0,
+    "quantile": 0.02,
     "min_known": 3,
     "top": 1,
-    #: seed pairs used to learn each word's weight (the rest add time, not accuracy)
+    #: seed pairs used to learn each word's weight and the classifier (the rest add time, not accuracy)
     "max_calibration_pairs": 20000,
+    #: also train against seed pairs with one side cut (off: see ``negatives``)
+    "truncated_negatives": False,
     #: fewer English words known to the tables and the filter scores but does not judge: a plugin's own
-    #: examples, lexicon and templates give ~1k and lose 10% of clean pairs at -12 (models-yo-plugin.md);
+    #: examples, lexicon and templates give ~1k and lose 10% of clean pairs (models-yo-plugin.md);
     #: the real seeds measured give 6k-16k
     "min_vocab": 3000,
 }
 #: Priors for a word seen in few calibration pairs (pseudo-counts ALPHA): explained in half of the aligned
 #: pairs, in one in twenty misaligned ones.
 PRIOR_ALIGNED, PRIOR_CHANCE, ALPHA = 0.5, 0.05, 2.0
+#: Fewer seed pairs and the classifier is not trained (the filter scores with the priors and does not judge);
+#: fewer held-out pairs and its scale is set on the training pairs.
+MIN_TRAIN, MIN_HELD_OUT = 200, 50
+#: Anchors one side has and the other lacks, counted up to this many.
+MAX_ANCHORS = 3
 
 Links = dict[str, set[str]]
 
 
-def _words(text: str) -> list[str]:
-    return list(dict.fromkeys(t.lower() for t in tokenize(text) if _is_word(t)))
+def _words(text: str | list[str]) -> list[str]:
+    """Distinct lowercased words of a text (or of its tokens)."""
+    toks = tokenize(text) if isinstance(text, str) else text
+    return list(dict.fromkeys(t.lower() for t in toks if _is_word(t)))
 
 
 def links(model: IBM1Model, top: int) -> tuple[Links, Links]:
@@ -100,51 +127,234 @@ def _weights(pairs: Sequence[tuple[list[str], list[str]]], side: int, table: Lin
     return out
 
 
+# -- features independent of the tables: anchors, punctuation, length ------------------------------------
+
+_MARK_CATS = ("Mn", "Me")
+_PUNCT_CLASSES = (set("?፧؟"), set("!"), set('"“”«»„'), set("()[]"), set(":፥"))
+
+
+def fold(word: str) -> str:
+    """Lowercase, marks stripped (NFD): "Làbákẹ́" and "Labake" fold alike."""
+    return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) not in _MARK_CATS)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold4(word: str) -> str:
+    return fold(word)[:4]
+
+
+def _latin_share(texts: Sequence[str]) -> float:
+    letters = [c for t in texts[:2000] for c in t if c.isalpha()]
+    return sum(_is_latin(c) for c in letters) / len(letters) if letters else 1.0
+
+
+def _is_latin(word: str) -> bool:
+    return word[:1].isascii() or "LATIN" in unicodedata.name(word[0], "")
+
+
+_DIGITS = re.compile(r"\d")
+
+
+def _anchors(text: str | list[str], names: bool) -> set[str]:
+    """Numbers, and (``names``) capitalized words not at the start of a sentence, folded to 4 letters; for a
+    side in another script, its Latin-script words (names and terms copied over). ``text``: or its tokens."""
+    toks = tokenize(text) if isinstance(text, str) else text
+    out: set[str] = set()
+    start = True
+    for t in toks:
+        if not _is_word(t):
+            start = t in ".!?:;\"“«።፧"
+            continue
+        if _DIGITS.search(t):
+            digits = "".join(_DIGITS.findall(t))
+            if digits.isascii():
+                out.add("#" + digits)
+        elif names and t[0].isupper() and not start and len(t) > 2:
+            out.add(_fold4(t))
+        start = False
+    return out
+
+
+def _foreign_words(text: str | list[str]) -> set[str]:
+    toks = tokenize(text) if isinstance(text, str) else text
+    return {_fold4(t) for t in toks if _is_word(t) and len(t) > 2 and _is_latin(t) and not _DIGITS.search(t)}
+
+
+def _punct(text: str) -> tuple[bool, ...]:
+    return tuple(not cls.isdisjoint(text) for cls in _PUNCT_CLASSES)
+
+
+FEATURES = ("nb_src", "nb_tgt", "anchors_en", "anchors_xx", "punct")
+#: What the feature that weighs most against a rejected pair says (relative to a typical seed pair).
+WHY = {"nb_src": "English least explained by the other", "nb_tgt": "language side least explained by the other",
+       "anchors_en": "English numbers or names missing on the other side",
+       "anchors_xx": "the language side's numbers or names missing in the English",
+       "punct": "punctuation differs"}
+#: Before the classifier is trained (too few seed pairs): the naive-Bayes sums alone.
+PRIOR_COEF = {**dict.fromkeys(FEATURES, 0.0), "nb_src": 0.5, "nb_tgt": 0.5}
+
+
+class Featurizer:
+    """The evidence the classifier weighs, for one (English, language) pair."""
+
+    def __init__(self, model: IBM1Model, top: int, latin: bool) -> None:
+        self.en_links, self.xx_links = links(model, top)
+        self.latin = latin
+        self.en_weights: dict[str, tuple[float, float]] = {}
+        self.xx_weights: dict[str, tuple[float, float]] = {}
+        #: the median of each feature over the seed pairs, to name the feature that sank a pair
+        self.typical: dict[str, float] = dict.fromkeys(FEATURES, 0.0)
+
+    def calibrate(self, toks: Sequence[tuple[list[str], list[str]]]) -> None:
+        self.en_weights = _weights(toks, 0, self.en_links)
+        self.xx_weights = _weights(toks, 1, self.xx_links)
+
+    def features_of(self, pair: tuple[str, str]) -> dict[str, float]:
+        return self.features(*pair)
+
+    def features(self, en_text: str, xx_text: str) -> dict[str, float]:
+        t_en, t_xx = tokenize(en_text), tokenize(xx_text)
+        en, xx = _words(t_en), _words(t_xx)
+        nb_src, n_src = _side(en, xx, self.en_links, self.en_weights)
+        nb_tgt, n_tgt = _side(xx, en, self.xx_links, self.xx_weights)
+        a_en = _anchors(t_en, self.latin)
+        a_xx = _anchors(t_xx, self.latin) | (set() if self.latin else _foreign_words(t_xx))
+        f_en = {_fold4(w) for w in en} | {a for a in a_en if a.startswith("#")}
+        f_xx = {_fold4(w) for w in xx} | {a for a in a_xx if a.startswith("#")}
+        punct = sum(a != b for a, b in zip(_punct(en_text), _punct(xx_text), strict=True))
+        return {"nb_src": nb_src, "nb_tgt": nb_tgt,
+                "anchors_en": float(min(len(a_en - f_xx), MAX_ANCHORS)),
+                "anchors_xx": float(min(len(a_xx - f_en), MAX_ANCHORS)),
+                "punct": float(punct), "src_known": float(n_src), "tgt_known": float(n_tgt)}
+
+
+def _side(words: list[str], other: list[str], table: Links,
+          weights: dict[str, tuple[float, float]]) -> tuple[float, int]:
+    found = _explained(words, other, table)
+    return sum(weights.get(w, (0.0, 0.0))[0 if ok else 1] for w, ok in found), len(found)
+
+
+def _truncate(text: str, rng: random.Random) -> str:
+    words = text.split()
+    return " ".join(words[:max(1, round(len(words) * rng.uniform(0.3, 0.7)))])
+
+
+def negatives(pairs: Sequence[tuple[str, str]], rng: random.Random, truncated: bool = False) -> list[tuple[str, str]]:
+    """Synthetic damage made from the seed itself (bicleaner's recipe, no labels): for each pair the
+    English of another pair of similar length; with ``truncated``, also one side cut to 30-70% of its words
+    (measured: it teaches the classifier length, which the length checks already judge, and costs misaligned
+    pairs)."""
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]))
+    out: list[tuple[str, str]] = []
+    n = len(order)
+    for k, i in enumerate(order):
+        j = order[min(n - 1, max(0, k + rng.choice((-3, -2, -1, 1, 2, 3))))]
+        if j != i and pairs[j][0] != pairs[i][0]:
+            out.append((pairs[j][0], pairs[i][1]))
+    for k, (en, xx) in enumerate(pairs if truncated else ()):
+        if k % 2 == 0 and len(en.split()) >= 4:
+            out.append((_truncate(en, rng), xx))
+        elif k % 2 == 1 and len(xx.split()) >= 4:
+            out.append((en, _truncate(xx, rng)))
+    return out
+
+
+def cross_fitted(model: IBM1Model, pairs: Sequence[tuple[str, str]], toks: Sequence[tuple[list[str], list[str]]],
+                 latin: bool, top: int, truncated: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """(features, labels, number of positives first) for the classifier, each half of the seed scored with
+    IBM-1 tables and word weights learned on the other half. Scored with tables that saw them, the seed's
+    own pairs look far better explained than unseen clean pairs (measured: a classifier trained so, with its
+    threshold set on them, rejected 4-9% of held-out clean pairs); the half tables know fewer words than the
+    full ones, so the scale set here errs towards keeping clean pairs."""
+    iterations = int(model.settings.get("iterations", 5))
+    halves = [[i for i in range(len(pairs)) if i % 2 == h] for h in (0, 1)]
+    pos: list[dict[str, float]] = []
+    neg: list[dict[str, float]] = []
+    rng = random.Random(0)
+    for h in (0, 1):
+        learn, judge = halves[h], halves[1 - h]
+        half = load_or_train(model.lang, [pairs[i] for i in learn], (), iterations, 0.0)  # cached on disk
+        fz = Featurizer(half, top, latin)
+        fz.calibrate([toks[i] for i in learn])
+        judged = [pairs[i] for i in judge]
+        pos += map(fz.features_of, judged)
+        neg += map(fz.features_of, negatives(judged, rng, truncated))
+    x = np.array([[f[k] for k in FEATURES] for f in pos + neg])
+    return x, np.r_[np.ones(len(pos)), np.zeros(len(neg))], len(pos)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iterations: int = 300) -> tuple[np.ndarray, float]:
+    """Plain logistic regression by Newton steps on standardized features; (weights, bias) on the raw scale."""
+    mu, sd = x.mean(0), x.std(0) + 1e-9
+    z = np.c_[(x - mu) / sd, np.ones(len(x))]
+    w = np.zeros(z.shape[1])
+    for _ in range(min(iterations, 25)):
+        p = 1 / (1 + np.exp(-z @ w))
+        g = z.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0]
+        h = (z * (p * (1 - p))[:, None]).T @ z / len(y) + l2 * np.eye(len(w))
+        w -= np.linalg.solve(h, g)
+    coef = w[:-1] / sd
+    return coef, float(w[-1] - coef @ mu)
+
+
 class Adequacy(Filter):
     name = "adequacy"
 
-    def __init__(self, en_links: Links, xx_links: Links, en_weights: dict[str, tuple[float, float]],
-                 xx_weights: dict[str, tuple[float, float]], min_score: float, min_known: int,
-                 info: dict[str, Any] | None = None) -> None:
-        self.en_links, self.xx_links = en_links, xx_links
-        self.en_weights, self.xx_weights = en_weights, xx_weights
+    def __init__(self, featurizer: Featurizer, coef: dict[str, float], bias: float, offset: float,
+                 min_score: float, min_known: int, info: dict[str, Any] | None = None) -> None:
+        self.featurizer = featurizer
+        self.coef, self.bias, self.offset = coef, bias, offset
         self.min_score, self.min_known = min_score, min_known
         self.info = dict(info or {})
 
     @classmethod
     def build(cls, model: IBM1Model, settings: dict[str, Any],
               pairs: Sequence[tuple[str, str]] = ()) -> Adequacy:
-        """From the IBM-1 model (what ``load_or_train`` returns) and the (English, language) pairs it was
-        trained on, which teach each word's weight; with no pairs every word gets the priors' weight."""
+        """From the IBM-1 model (what ``load_or_train`` returns) and the real (English, language) seed pairs
+        it was trained on: they teach each word's weight and, against synthetic negatives made from them, the
+        classifier's weights and scale (``cross_fitted``). Template renderings and lexicon entries are
+        better left out: they are not sentence pairs."""
         s = {**ADEQUACY_DEFAULTS, **settings}
-        en_links, xx_links = links(model, int(s["top"]))
-        toks = [(_words(e), _words(x)) for e, x in list(dict.fromkeys(pairs))[:int(s["max_calibration_pairs"])]]
-        toks = [p for p in toks if p[0] and p[1]]
-        if len(toks) < 2:
-            toks = []
+        uniq = [p for p in dict.fromkeys(pairs) if p[0] and p[1]]
+        train = uniq[:int(s["max_calibration_pairs"])]
+        toks = [(_words(e), _words(x)) for e, x in train]
+        keep = [i for i, (e, x) in enumerate(toks) if e and x]
+        train, toks = [train[i] for i in keep], [toks[i] for i in keep]
+        latin = _latin_share([x for _, x in train]) >= 0.5
+        fz = Featurizer(model, int(s["top"]), latin)
         info: dict[str, Any] = {"tables": f"ibm1-{model.key}" if model.key else "ibm1", "top": int(s["top"]),
-                                "calibration_pairs": len(toks), "vocab": len(en_links)}
-        if len(en_links) < int(s["min_vocab"]):
+                                "calibration_pairs": len(train),
+                                "vocab": len(fz.en_links), "latin": latin}
+        coef = {k: v for k, v in PRIOR_COEF.items()}
+        bias, offset = 0.0, 0.0
+        if len(toks) >= 2:
+            fz.calibrate(toks)  # word weights, informative in the scores even when not judging
+        if len(train) >= MIN_TRAIN:
+            x, y, n_pos = cross_fitted(model, train, toks, latin, int(s["top"]), bool(s["truncated_negatives"]))
+            w, bias = fit_logistic(x, y)
+            fz.typical = dict(zip(FEATURES, np.median(x[:n_pos], axis=0).tolist(), strict=True))
+            coef = dict(zip(FEATURES, w.tolist(), strict=True))
+            offset = float(np.quantile(x[:n_pos] @ w + bias, float(s["quantile"])))
+        else:
             info["judging"] = False
-            info["note"] = (f"not judging: the tables know {len(en_links)} English words "
+            info["note"] = f"not judging: {len(train)} seed pairs to learn from (< {MIN_TRAIN})"
+        if len(fz.en_links) < int(s["min_vocab"]):
+            info["judging"] = False
+            info["note"] = (f"not judging: the tables know {len(fz.en_links)} English words "
                             f"(< min_vocab {s['min_vocab']})")
-        return cls(en_links, xx_links, _weights(toks, 0, en_links), _weights(toks, 1, xx_links),
-                   float(s["min_score"]), int(s["min_known"]), info)
-
-    @staticmethod
-    def _side(words: list[str], other: list[str], table: Links,
-              weights: dict[str, tuple[float, float]]) -> tuple[float, int]:
-        found = _explained(words, other, table)
-        return sum(weights[w][0 if ok else 1] for w, ok in found), len(found)
+        info["coef"] = {k: round(v, 4) for k, v in coef.items()}
+        info["bias"], info["offset"] = round(bias, 4), round(offset, 4)
+        return cls(fz, coef, bias, offset, float(s["min_score"]), int(s["min_known"]), info)
 
     def score(self, record: Record) -> dict[str, float | str]:
         if not record.src or not record.tgt:
             return {}  # monolingual row
-        en, xx = _words(untag(record.src)), _words(record.tgt)
-        src, n_src = self._side(en, xx, self.en_links, self.en_weights)
-        tgt, n_tgt = self._side(xx, en, self.xx_links, self.xx_weights)
-        return {"src": round(src, 4), "tgt": round(tgt, 4), "score": round(min(src, tgt), 4),
-                "src_known": n_src, "tgt_known": n_tgt}
+        f = self.featurizer.features(untag(record.src), record.tgt)
+        logit = self.bias + sum(self.coef[k] * f[k] for k in FEATURES)
+        out: dict[str, float | str] = {k: round(v, 4) for k, v in f.items()}
+        out["logit"] = round(logit, 4)
+        out["score"] = round(logit - self.offset, 4)
+        return out
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
         if "score" not in scores or not self.info.get("judging", True):
@@ -153,11 +363,12 @@ class Adequacy(Filter):
             return None
         value = float(scores["score"])
         if value < self.min_score:
-            side = "English" if float(scores["src"]) <= float(scores["tgt"]) else "language side"
-            return f"adequacy: lexical score {value:.2f} < {self.min_score:g} ({side} least explained by the other)"
+            worst = min(FEATURES, key=lambda k: self.coef[k] * (float(scores[k]) - self.featurizer.typical[k]))
+            return f"adequacy: score {value:.2f} < {self.min_score:g} ({WHY[worst]})"
         return None
 
     def signature(self) -> dict[str, Any]:
-        return {"score": "min over sides of the summed naive-Bayes log-ratio of words explained by the other "
-                         "side (IBM-1 best translations, copies)",
+        return {"score": "logistic regression over lexical evidence both ways (naive-Bayes explained words, "
+                         "IBM-1 log-probability), anchors, punctuation and length z, trained on the seed against "
+                         "synthetic misaligned/truncated pairs; minus its quantile on held-out seed pairs",
                 **self.info, "min_score": self.min_score, "min_known": self.min_known}

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from lrl.filters.adequacy import ADEQUACY_DEFAULTS, Adequacy
+from lrl.filters.adequacy import FEATURES, Adequacy, fold, negatives
 from lrl.models.ibm1 import IBM1Model
 from lrl.record import Record
 from lrl.step import RunContext, Stats
@@ -20,6 +20,7 @@ VERBS = ["bought", "cooked", "sold", "carried", "found"]
 OBJECTS = ["rice", "fresh fish", "two yams", "red pepper", "some beans"]
 PLACES = ["at the market", "in the kitchen", "near the river", "behind the school"]
 TIMES = ["yesterday", "this morning", "on sunday"]
+NAMES = ["Adewale", "Musa", "Chiamaka", "Bola", "Kemi", "Tunde", "Ngozi", "Sani"]
 
 
 def cipher(en: str) -> str:
@@ -32,16 +33,20 @@ def cipher(en: str) -> str:
 def pairs() -> list[tuple[str, str]]:
     rng = random.Random(0)
     out = []
-    for _ in range(400):
+    for i in range(400):
         en = " ".join([rng.choice(SUBJECTS), rng.choice(VERBS), rng.choice(OBJECTS), rng.choice(PLACES),
                        rng.choice(TIMES)]).capitalize() + "."
-        out.append((en, cipher(en)))
+        if i % 3 == 0:  # names and numbers are copied across, as in real pairs
+            name, num = rng.choice(NAMES), rng.randrange(2, 500)
+            out.append((f"{en[:-1]} with {name} for {num} naira.", f"{cipher(en)[:-1]} {num} {name}."))
+        else:
+            out.append((en, cipher(en)))
     return out
 
 
 @pytest.fixture(scope="module")
 def adequacy(pairs: list[tuple[str, str]]) -> Adequacy:
-    return Adequacy.build(IBM1Model.train("xx", pairs, 5), {"min_score": 0.0, "min_known": 3, "min_vocab": 10},
+    return Adequacy.build(IBM1Model.train("xx", pairs, 5), {"min_score": -3.0, "min_known": 3, "min_vocab": 10},
                           pairs)
 
 
@@ -62,18 +67,20 @@ def test_aligned_passes_misaligned_and_truncated_fail(adequacy: Adequacy) -> Non
     ]
     kept, rejected = run(adequacy, rows)
     assert kept == ["aligned", "tagged-bt", "mono"]
-    assert rejected["misaligned"].startswith("adequacy: lexical score")
+    assert rejected["misaligned"].startswith("adequacy: score")
     assert "(English least explained" in rejected["truncated-tgt"]
     assert "(language side least explained" in rejected["truncated-src"]
     s = rows[0].scores
-    assert s["adequacy.score"] == min(s["adequacy.src"], s["adequacy.tgt"]) > 0
+    assert s["adequacy.score"] > 0 and s["adequacy.nb_src"] > 0 and s["adequacy.nb_tgt"] > 0
+    # Every input to the decision is stored.
+    assert {f"adequacy.{k}" for k in (*FEATURES, "logit", "src_known", "tgt_known")} <= set(s)
     assert not any(k.startswith("adequacy.") for k in rows[5].scores)
 
 
 def test_unknown_names_and_numbers_do_not_sink_a_good_pair(adequacy: Adequacy) -> None:
     plain = rec("plain", "My mother cooked rice in the kitchen.", cipher("My mother cooked rice in the kitchen."))
-    names = rec("names", "Chiamaka cooked 12 rice in the kitchen.",
-                cipher("Cooked rice in the kitchen.").rstrip(".") + " 12 Chiamaka.")
+    names = rec("names", "Oluwaseun cooked 1234 rice in the kitchen.",
+                cipher("Cooked rice in the kitchen.").rstrip(".") + " 1234 Oluwaseun.")
     kept, _ = run(adequacy, [plain, names])
     assert kept == ["plain", "names"]
     # Unknown words (the name, the number) are left out of the evidence, on both sides.
@@ -87,13 +94,46 @@ def test_too_few_known_words_are_scored_not_judged(adequacy: Adequacy) -> None:
     assert kept == ["few"] and row.scores["adequacy.tgt_known"] < 3
 
 
-def test_without_calibration_pairs_every_word_has_the_prior_weight(pairs: list[tuple[str, str]]) -> None:
-    a = Adequacy.build(IBM1Model.train("xx", pairs, 5), {})
-    assert a.signature()["calibration_pairs"] == 0 and a.min_score == ADEQUACY_DEFAULTS["min_score"]
-    assert len(set(a.en_weights.values())) == 1
+def test_without_seed_pairs_it_scores_but_does_not_judge(pairs: list[tuple[str, str]]) -> None:
+    a = Adequacy.build(IBM1Model.train("xx", pairs, 5), {"min_vocab": 10})
+    assert a.signature()["calibration_pairs"] == 0 and a.signature()["judging"] is False
+    assert "seed pairs" in a.signature()["note"]
+    a = Adequacy.build(IBM1Model.train("xx", pairs, 5), {}, pairs)
     # Tables that know fewer English words than min_vocab (default 3,000) score but do not judge.
     en = "The teacher sold two yams near the river this morning."
     row = rec("misaligned", en, cipher("His sister found red pepper behind the school on sunday."))
     kept, _ = run(a, [row])
     assert kept == ["misaligned"] and "adequacy.score" in row.scores
     assert a.signature()["judging"] is False and "min_vocab" in a.signature()["note"]
+
+
+def test_copied_names_and_numbers_anchor_a_pair(adequacy: Adequacy) -> None:
+    en = "The teacher sold 12 yams to Adewale near the river this morning."
+    xx = "gninroma siht revira eht raena Adewale ota smaya 12 dlosa rehcaeta eht."
+    wrong = "The teacher sold 40 yams to Musa near the river this morning."
+    good, bad = rec("good", en, xx), rec("bad", wrong, xx)
+    kept, _ = run(adequacy, [good, bad])
+    assert "good" in kept
+    assert good.scores["adequacy.anchors_en"] == good.scores["adequacy.anchors_xx"] == 0
+    assert bad.scores["adequacy.anchors_en"] == 2 and bad.scores["adequacy.anchors_xx"] == 2
+    assert float(bad.scores["adequacy.score"]) < float(good.scores["adequacy.score"])
+
+
+def test_punctuation_pattern_counts() -> None:
+    from lrl.filters.adequacy import _anchors, _foreign_words, _punct
+
+    assert fold("Làbákẹ́") == fold("Labake") == "labake"
+    assert _anchors('He said: "Is Labake here?" in 1999.', True) == {"laba", "#1999"}
+    assert _anchors("ላባኬ 12 ነው", False) == {"#12"}
+    assert _foreign_words("ላባኬ Facebook ነው") == {"face"}
+    assert _punct("Why?") != _punct("Kilode.")
+
+
+def test_negatives_pair_sentences_of_similar_length() -> None:
+    import random
+
+    pairs = [(" ".join(["w"] * n) + f" {n}", f"x{n}") for n in range(1, 40)]
+    negs = negatives(pairs, random.Random(0))
+    assert negs and all(en != dict(pairs).get(en) for en, _ in negs)
+    for en, xx in negs:
+        assert abs(len(en.split()) - int(xx[1:])) <= 4 and (en, xx) not in pairs
