@@ -49,7 +49,7 @@ def pair_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None, p
         lid.batch_size = 256  # the backends score batches
         steps.append(lid)
     if seed is not None:
-        steps += quality_checks(plugin, cfg, seed, sides)
+        steps += quality_checks(plugin, cfg, seed, sides, generated=origins is not None)
     for check in steps:
         for key, value in (overrides or {}).get(check.name, {}).items():
             setattr(check, key, value)
@@ -57,11 +57,11 @@ def pair_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None, p
 
 
 def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides: str = "both",
-                   overrides: dict[str, dict[str, Any]] | None = None) -> list[Step]:
-    """The checks that learn from the seed: LRL words left on the English side, English fluency and
-    lexical adequacy. None of them uses a generator's output, so a generator is never the only judge of
-    its own rows (adequacy through IBM-1 tables cannot judge IBM-1's own output, which is why fluency
-    and untranslated words are there)."""
+                   generated: bool = False) -> list[Step]:
+    """The checks that learn from the seed: LRL words left on the English side, English fluency (and, for
+    generated rows, the fluency of a generated language side) and lexical adequacy. None of them uses a
+    generator's output, so a generator is never the only judge of its own rows (adequacy through IBM-1
+    tables cannot judge IBM-1's own output, which is why fluency and untranslated words are there)."""
     from lrl.filters.adequacy import Adequacy
     from lrl.filters.fluency import Fluency
     from lrl.filters.untranslated import Untranslated
@@ -72,7 +72,19 @@ def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides
         steps.append(seed.cached("untranslated", lambda: Untranslated.build(plugin, seed.all_pairs,
                                                                             f["untranslated"])))
     if f["fluency"]["enabled"] and sides != "tgt":
-        steps.append(seed.cached("fluency", lambda: Fluency.build(seed.english, f["fluency"])))
+        # The scale is set on real English only: template renderings are tidier than any real sentence and,
+        # in a small seed, outnumber the real ones (they would widen the scale and loosen the threshold).
+        steps.append(seed.cached("fluency", lambda: Fluency.build(seed.english, f["fluency"],
+                                                                  real=[en for en, _ in seed.pairs])))
+    if f["fluency"]["enabled"] and f["fluency"]["lrl"] and generated and sides != "src":
+        # Generated language text (pivot paraphrase, forward translation, substitution) against a model of
+        # the seed's language side: IBM-1 pivot paraphrases are word substitutions that break its n-grams.
+        def lrl_fluency() -> Fluency:
+            check = Fluency.build([x for _, x in seed.all_pairs], f["fluency"], real=[x for _, x in seed.pairs])
+            check.side, check.name, check.min_score = "tgt", "lrl-fluency", float(f["fluency"]["lrl_min_score"])
+            return check
+
+        steps.append(seed.cached("lrl-fluency", lrl_fluency))
     if f["adequacy"]["enabled"]:
         steps.append(seed.cached("adequacy", lambda: Adequacy.build(seed.ibm1(), f["adequacy"], seed.pairs)))
     return steps

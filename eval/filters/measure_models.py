@@ -131,7 +131,7 @@ def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) ->
     rng = random.Random(0)
     sets = {"clean": clean, **damage(clean, model.direction(lang, "en").translate, rng)}
     english = [en for en, _ in seed + extra]
-    fluency = Fluency.build(english, {"min_score": chosen["fluency"]})
+    fluency = Fluency.build(english, {"min_score": chosen["fluency"]}, real=[en for en, _ in seed])
     adequacy = Adequacy.build(model, {"min_score": chosen["adequacy"]}, seed)
     length = Length.build({**LENGTH_DEFAULTS, "max_z": chosen["max_z"], "cut_z": chosen["cut_z"]}, seed)
     # The sweeps show what judging would do even where a filter abstains by default (too little data).
