@@ -20,7 +20,7 @@ PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _KIND_OF = {p: k for k, p in PLACEHOLDERS.items()}
 
 # A URL ends before a space and does not take the sentence's closing punctuation with it.
-_TAIL = r"[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]"
+_TAIL = r"[^\s<>\"\u1361-\u1368]*[^\s<>\".,;:!?)\]'’”\u1361-\u1368]"
 _TLD = (r"(?:com|org|net|edu|gov|info|biz|io|app|dev|ng|ne|et|gh|ke|za|uk|co\.uk|com\.ng|gov\.ng|edu\.ng"
         r"|org\.ng|com\.et|gov\.et|ly|gl|gd|be|me|tv|us|fm|news|online|site|xyz)")
 _PATTERNS: dict[str, str] = {
@@ -35,11 +35,11 @@ _PATTERNS: dict[str, str] = {
     "iban": r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b",
     # Runs of digits with single separators (space, dot, dash, parentheses), optionally after + or 00:
     # classified by _number() into card, phone, id or nothing (a date, a price, a score).
-    "number": r"(?<![\w+.,/-])(?:\+\s?)?\(?\d(?:[\d]|[ .\-]\(?(?=\d)|\)[ .\-]?(?=\d))*\d\)?(?![\w]|[.,/:]\d)",
+    "number": r"(?<![\w+.,/-])(?:\+\s?)?\(?\d(?:[\d]|[ .\-]\(?(?=\d)|\)[ .\-]?(?=\d))*\d\)?(?![\w@]|[.,/:]\d)",
     # Letters then digits, as passport and national ID numbers are written (A12345678, NIN-12345678901).
     "id": r"\b[A-Z]{1,3}-?\d{7,14}\b",
     # A handle: @ not after a word character (that is an e-mail address).
-    "user": r"(?<![\w@.])@[A-Za-z0-9_]{1,30}\b",
+    "user": r"(?<![\w@])@[A-Za-z0-9_]{1,30}\b",
 }
 _RE = {k: re.compile(p) for k, p in _PATTERNS.items()}
 # Cheap tests first: most lines have no @, no digit run, no "://" and no dot before letters.
@@ -49,7 +49,11 @@ _NEEDS: dict[str, str | re.Pattern[str]] = {
 _DATE = re.compile(r"\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4}|\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{4} ?- ?\d{4}")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
 _NIGER = re.compile(r"[2-9]\d(?: \d\d){3}")
-_CALLING = ("234", "251", "227", "233", "254", "255", "256", "27", "44", "1", "33", "49", "971")
+_CARD = re.compile(r"\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?")
+#: Country code → digits of a full number with it (Nigeria, Niger, Ethiopia, Ghana, Kenya, Chad, Benin).
+_E164_LENGTH = {"234": 13, "227": 11, "251": 12, "233": 12, "254": 12, "235": 11, "229": 11}
+_PAREN = re.compile(r"\(\d{2,4}\) ?\d{3,4}[ .\-]?\d{3,4}")
+_GROUPED = re.compile(r"\d{3}([.\-])\d{3}\1\d{4}")
 
 
 def luhn(digits: str) -> bool:
@@ -80,22 +84,56 @@ def _number(run: str) -> str | None:
         return None
     if d == 8:  # Niger's numbers have no trunk prefix: only the written shape "96 12 34 56" (or +227)
         return "phone" if _NIGER.fullmatch(run) else None
-    if 13 <= d <= 19 and luhn(digits) and not intl and not digits.startswith("0"):
+    # Digits apart only by spaces are often several numbers ("2019 2019 2-1"): without a + or a trunk 0,
+    # only a contiguous run or a written phone/card shape counts.
+    contiguous = run.isdigit()
+    # Issuer ranges (Amex 34/37, Visa 4, Mastercard 51-55 and 2221-2720, Discover/UnionPay 6, JCB 35):
+    # not "2019 2019 2019 2019", which passes Luhn one time in ten.
+    if (13 <= d <= 19 and luhn(digits) and not intl and re.match(r"3[4-7]|4|5[1-5]|2[2-7]|6", digits)
+            and (contiguous or _CARD.fullmatch(run))):
         return "card"
-    seps = re.sub(r"[\d+]", "", run)
-    if seps == "." and run.count(".") == 1:  # a decimal
+    if run.count(".") == 1 and re.sub(r"[\d+]", "", run) == ".":  # a decimal
         return None
-    if intl and d <= 15:
-        return "phone"
+    if intl:  # E.164: at most 15 digits; the countries lrl's plugins serve have fixed lengths
+        national = digits[2:] if digits.startswith("00") else digits
+        want = next((n for cc, n in _E164_LENGTH.items() if national.startswith(cc)), None)
+        return "phone" if (len(national) == want if want else 8 <= len(national) <= 15) else None
     if digits.startswith("0") and 9 <= d <= 11:  # a trunk prefix: 0803 123 4567, 0911 23 45 67, 01-2345678
         return "phone"
-    if any(digits.startswith(c) for c in ("234", "251", "227")) and 11 <= d <= 13:
+    if contiguous and (digits[:3] in ("234", "251", "227") and 11 <= d <= 13
+                       or d == 10 and re.match(r"[789][01]", digits) or d == 9 and digits[0] in "79"):
+        return "phone"  # a country code without +, or the trunk 0 left off
+    if _PAREN.fullmatch(run) or _GROUPED.fullmatch(run):  # (555) 123-4567, 555-123-4567
         return "phone"
-    if d == 10 and re.match(r"[789][01]", digits) or d == 9 and digits[0] in "79":  # trunk 0 left off
-        return "phone"
-    if seps and 9 <= d <= 15:  # written in groups: (555) 123-4567
-        return "phone"
-    return "id" if d >= 9 else None
+    return "id" if contiguous and d >= 9 else None
+
+
+def _numbers(run: str) -> list[tuple[int, int, str]]:
+    """The numbers in a run: the whole run, else its longest space-separated parts that are something
+    ("2 08031234567", "2019 0803 123 4567"): the run pattern joins numbers written side by side."""
+    # A bracket belongs to the number only when both are in it: "(0803 123 4567" is a phone after "(".
+    if run.startswith("(") and run.count("(") > run.count(")"):
+        return [(a + 1, b + 1, k) for a, b, k in _numbers(run[1:])]
+    if run.endswith(")") and run.count(")") > run.count("("):
+        return _numbers(run[:-1])
+    kind = _number(run)
+    if kind is not None or " " not in run:
+        return [(0, len(run), kind)] if kind else []
+    cuts = [0] + [m.end() for m in re.finditer(" ", run)]
+    ends = [m.start() for m in re.finditer(" ", run)] + [len(run)]
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(cuts):
+        for j in range(len(ends) - 1, i - 1, -1):
+            sub = run[cuts[i]:ends[j]]
+            lead = len(sub) - len(sub.lstrip("(")) if sub.count("(") > sub.count(")") else 0
+            trail = len(sub) - len(sub.rstrip(")")) if sub.count(")") > sub.count("(") else 0
+            if (i, j) != (0, len(ends) - 1) and (k := _number(sub[lead:len(sub) - trail])):
+                out.append((cuts[i] + lead, ends[j] - trail, k))
+                i = j
+                break
+        i += 1
+    return out
 
 
 def find(text: str) -> list[tuple[int, int, str]]:
@@ -108,10 +146,7 @@ def find(text: str) -> list[tuple[int, int, str]]:
         for m in rx.finditer(text):
             span = m.group()
             if kind == "number":
-                got = _number(span)
-                if got is None:
-                    continue
-                found.append((m.start(), m.end(), rank, got))
+                found += [(m.start() + a, m.start() + b, rank, k) for a, b, k in _numbers(span)]
                 continue
             if kind == "ip" and ":" in span:
                 try:

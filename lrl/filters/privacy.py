@@ -77,10 +77,15 @@ class Privacy(Step):
         if drop:
             return "privacy: " + ", ".join(f"{n} {k.split('_', 1)[1]} on the {SIDE_NAME[k.split('_')[0]]} side"
                                            for k, n in drop)
-        if self.applies_to is not None and record.src and record.tgt:
-            a, b = sorted(placeholders(_untag(record.src))), sorted(placeholders(record.tgt))
-            if a != b:  # a generator lost, added or changed a masked span
-                return f"privacy-placeholder: the English side has {a or 'none'}, the language side {b or 'none'}"
+        return None
+
+    def lost_placeholder(self, record: Record) -> str | None:
+        """On generated pairs (after masking): both sides must carry the same placeholders."""
+        if self.applies_to is None or not (record.src and record.tgt):
+            return None
+        a, b = sorted(placeholders(_untag(record.src))), sorted(placeholders(record.tgt))
+        if a != b:  # a generator lost, added or changed a masked span
+            return f"privacy-placeholder: the English side has {a or 'none'}, the language side {b or 'none'}"
         return None
 
     def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
@@ -105,6 +110,10 @@ class Privacy(Step):
                 if any(k in to_mask for _, _, k in spans[side]):
                     setattr(rec, side, mask(getattr(rec, side), spans[side], to_mask))
                     self.masked.update(k for _, _, k in spans[side] if k in to_mask)
+            lost = self.lost_placeholder(rec)
+            if lost:
+                ctx.reject(rec, self.name, lost)
+                continue
             kinds = sorted({*rec.provenance.get("masked", []),
                             *placeholders(rec.src), *placeholders(rec.tgt)})
             if kinds:  # masked here, or inherited from the row it was made from
