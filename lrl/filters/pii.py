@@ -30,12 +30,12 @@ _PATTERNS: dict[str, str] = {
     "url": (rf"\b(?:https?|ftp)://(?:{_TAIL}|[^\s]*)|\bwww\.{_TAIL}"
             rf"|(?<![@\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{{2,6}}/{_TAIL}"
             rf"|(?<![@\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.{_TLD}(?![\w@-]|\.\w)"),
-    "ip": (r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.]\w)"
+    "ip": (r"(?<![\w.+])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)"
            r"|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"),
     "iban": r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b",
     # Runs of digits with single separators (space, dot, dash, parentheses), optionally after + or 00:
     # classified by _number() into card, phone, id or nothing (a date, a price, a score).
-    "number": r"(?<![\w+.,/-])(?:\+\s?)?\(?\d(?:[\d]|[ .\-]\(?(?=\d)|\)[ .\-]?(?=\d))*\d\)?(?![\w@]|[.,/:]\d)",
+    "number": r"(?<![\w+.,/@-])(?:\+\s?)?\(?\d(?:[\d]|[ .\-]\(?(?=\d)|\)[ .\-]?(?=\d))*\d\)?(?![\w@]|[.,/:]\d)",
     # Letters then digits, as passport and national ID numbers are written (A12345678, NIN-12345678901).
     "id": r"\b[A-Z]{1,3}-?\d{7,14}\b",
     # A handle: @ not after a word character (that is an e-mail address).
@@ -108,14 +108,23 @@ def _number(run: str) -> str | None:
     return "id" if contiguous and d >= 9 else None
 
 
+def _brackets(run: str) -> tuple[int, int]:
+    """Brackets at the ends of a run that belong to the text, not the number: "(0803 123 4567)",
+    "(0803 123 4567", "0803 123 4567)" — but not the area code of "(555) 123-4567"."""
+    if run.startswith("(") and run.endswith(")") and run.count("(") == run.count(")") == 1:
+        return 1, 1
+    lead = 1 if run.startswith("(") and run.count("(") > run.count(")") else 0
+    trail = 1 if run.endswith(")") and run.count(")") > run.count("(") else 0
+    return lead, trail
+
+
 def _numbers(run: str) -> list[tuple[int, int, str]]:
     """The numbers in a run: the whole run, else its longest space-separated parts that are something
     ("2 08031234567", "2019 0803 123 4567"): the run pattern joins numbers written side by side."""
     # A bracket belongs to the number only when both are in it: "(0803 123 4567" is a phone after "(".
-    if run.startswith("(") and run.count("(") > run.count(")"):
-        return [(a + 1, b + 1, k) for a, b, k in _numbers(run[1:])]
-    if run.endswith(")") and run.count(")") > run.count("("):
-        return _numbers(run[:-1])
+    lead, trail = _brackets(run)
+    if lead or trail:
+        return [(a + lead, b + lead, k) for a, b, k in _numbers(run[lead:len(run) - trail])]
     kind = _number(run)
     if kind is not None or " " not in run:
         return [(0, len(run), kind)] if kind else []
@@ -126,8 +135,7 @@ def _numbers(run: str) -> list[tuple[int, int, str]]:
     while i < len(cuts):
         for j in range(len(ends) - 1, i - 1, -1):
             sub = run[cuts[i]:ends[j]]
-            lead = len(sub) - len(sub.lstrip("(")) if sub.count("(") > sub.count(")") else 0
-            trail = len(sub) - len(sub.rstrip(")")) if sub.count(")") > sub.count("(") else 0
+            lead, trail = _brackets(sub)
             if (i, j) != (0, len(ends) - 1) and (k := _number(sub[lead:len(sub) - trail])):
                 out.append((cuts[i] + lead, ends[j] - trail, k))
                 i = j
