@@ -113,8 +113,9 @@ def _brackets(run: str) -> tuple[int, int]:
     "(0803 123 4567", "0803 123 4567)" — but not the area code of "(555) 123-4567"."""
     if run.startswith("(") and run.endswith(")") and run.count("(") == run.count(")") == 1:
         return 1, 1
-    lead = 1 if run.startswith("(") and run.count("(") > run.count(")") else 0
-    trail = 1 if run.endswith(")") and run.count(")") > run.count("(") else 0
+    parens = [c for c in run if c in "()"]
+    lead = 1 if run.startswith("(") and parens[1:2] != [")"] else 0  # no ")" closes it
+    trail = 1 if run.endswith(")") and parens[-2:-1] != ["("] else 0  # no "(" opens it
     return lead, trail
 
 
@@ -146,15 +147,20 @@ def _numbers(run: str) -> list[tuple[int, int, str]]:
 
 def find(text: str) -> list[tuple[int, int, str]]:
     """Non-overlapping ``(start, end, kind)`` spans of personal data in ``text``, in text order."""
-    found: list[tuple[int, int, int, str]] = []
-    for rank, (kind, rx) in enumerate(_RE.items()):
+    # Kinds in order; each one's spans (and lrl's placeholders) are blanked before the next kind looks, so
+    # earlier kinds win (an e-mail address holds a domain and maybe digits; a URL may hold digits) and a
+    # digit run cannot reach into an e-mail address next to it.
+    work = PLACEHOLDER.sub(lambda m: "\0" * len(m.group()), text)
+    taken: list[tuple[int, int, str]] = []
+    for kind, rx in _RE.items():
         need = _NEEDS[kind]
-        if (need not in text) if isinstance(need, str) else not need.search(text):
+        if (need not in work) if isinstance(need, str) else not need.search(work):
             continue
-        for m in rx.finditer(text):
+        spans: list[tuple[int, int, str]] = []
+        for m in rx.finditer(work):
             span = m.group()
             if kind == "number":
-                found += [(m.start() + a, m.start() + b, rank, k) for a, b, k in _numbers(span)]
+                spans += [(m.start() + a, m.start() + b, k) for a, b, k in _numbers(span)]
                 continue
             if kind == "ip" and ":" in span:
                 try:
@@ -165,18 +171,11 @@ def find(text: str) -> list[tuple[int, int, str]]:
                     continue
             if kind == "iban" and not iban_ok(span):
                 continue
-            found.append((m.start(), m.end(), rank, kind))
-    # Earlier kinds win overlaps (an e-mail address holds a domain; a URL may hold digits).
-    found.sort(key=lambda x: (x[2], x[0]))
-    taken: list[tuple[int, int, str]] = []
-    for start, end, _, kind in found:
-        if all(end <= s or start >= e for s, e, _ in taken) and not _in_placeholder(text, start, end):
-            taken.append((start, end, kind))
+            spans.append((m.start(), m.end(), kind))
+        for a, b, _ in spans:
+            work = work[:a] + "\0" * (b - a) + work[b:]
+        taken += spans
     return sorted(taken)
-
-
-def _in_placeholder(text: str, start: int, end: int) -> bool:
-    return any(m.start() < end and start < m.end() for m in PLACEHOLDER.finditer(text))
 
 
 def placeholders(text: str) -> list[str]:
