@@ -35,7 +35,7 @@ _PATTERNS: dict[str, str] = {
     "iban": r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b",
     # Runs of digits with single separators (space, dot, dash, parentheses), optionally after + or 00:
     # classified by _number() into card, phone, id or nothing (a date, a price, a score).
-    "number": r"(?<![\w+.,/@-])(?:\+\s?)?\(?\d(?:[\d]|[ .\-]\(?(?=\d)|\)[ .\-]?(?=\d))*\d\)?(?![\w@]|[.,/:]\d)",
+    "number": r"(?<![\w+.,/@])(?<!\d-)(?:\+\s?)?\(?\d(?:[\d]|[ .\-]\(?(?=\d)|\)[ .\-]?(?=\d))*\d\)?(?![\w@]|[.,/:]\d)",
     # Letters then digits, as passport and national ID numbers are written (A12345678, NIN-12345678901).
     "id": r"\b[A-Z]{1,3}-?\d{7,14}\b",
     # A handle: @ not after a word character (that is an e-mail address).
@@ -79,14 +79,14 @@ def _number(run: str) -> str | None:
     digits = re.sub(r"\D", "", run)
     d = len(digits)
     body = run.strip("()")
-    intl = run.startswith("+") or digits.startswith("00") and d >= 10
+    intl = run.startswith("+") or digits.startswith("00") and d >= 11
+    contiguous = run.isdigit()
     if d < 8 or _DATE.fullmatch(body) or _THOUSANDS.fullmatch(body):
         return None
     if d == 8:  # Niger's numbers have no trunk prefix: only the written shape "96 12 34 56" (or +227)
         return "phone" if _NIGER.fullmatch(run) else None
     # Digits apart only by spaces are often several numbers ("2019 2019 2-1"): without a + or a trunk 0,
     # only a contiguous run or a written phone/card shape counts.
-    contiguous = run.isdigit()
     # Issuer ranges (Amex 34/37, Visa 4, Mastercard 51-55 and 2221-2720, Discover/UnionPay 6, JCB 35):
     # not "2019 2019 2019 2019", which passes Luhn one time in ten.
     if (13 <= d <= 19 and luhn(digits) and not intl and re.match(r"3[4-7]|4|5[1-5]|2[2-7]|6", digits)
@@ -98,7 +98,9 @@ def _number(run: str) -> str | None:
         national = digits[2:] if digits.startswith("00") else digits
         want = next((n for cc, n in _E164_LENGTH.items() if national.startswith(cc)), None)
         return "phone" if (len(national) == want if want else 8 <= len(national) <= 15) else None
-    if digits.startswith("0") and 9 <= d <= 11:  # a trunk prefix: 0803 123 4567, 0911 23 45 67, 01-2345678
+    # A trunk prefix: 0803 123 4567 (Nigeria, 11 digits), 0911 23 45 67 (Ethiopia, 10), 01-2345678. Ten
+    # digits in one run from 0 but not 07/09 are a Nigerian bank account number (NUBAN) as often: an ID.
+    if digits.startswith("0") and (d in (9, 11) or d == 10 and (digits[:2] in ("07", "09") or not contiguous)):
         return "phone"
     if contiguous and (digits[:3] in ("234", "251", "227") and 11 <= d <= 13
                        or d == 10 and re.match(r"[789][01]", digits) or d == 9 and digits[0] in "79"):
@@ -167,7 +169,8 @@ def find(text: str) -> list[tuple[int, int, str]]:
                     ipaddress.IPv6Address(span)
                 except ValueError:
                     continue
-                if span.count(":") < 2 or sum(1 for g in span.split(":") if g) < 3 and "::" not in span:
+                # Amharic text written in ASCII uses "::" for "።": an address needs hex groups, not colons
+                if sum(1 for g in span.split(":") if g) < 3:
                     continue
             if kind == "iban" and not iban_ok(span):
                 continue
