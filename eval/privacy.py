@@ -34,7 +34,7 @@ RANDOM, ENRICHED, SEED = 40, 20, 15
 LOOSE = re.compile(r"\d{7,}|\d{3}[\s.-]\d{3,4}|\+\d|www\.|\.com|@\w+\.\w|\d{4} \d{4}")
 # Independent of lrl/filters/pii.py, written to over-match: what a kept row must not contain.
 CHECK = {"email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
-         "url": re.compile(r"https?:|www\.|\b[\w-]+\.(?:com|org|net|ly|co|ng|be)\b"),
+         "url": re.compile(r"https?:|www\.[a-z0-9]|\b[\w-]+\.(?:com|org|net|ly|co|ng|be)\b"),
          "phone": re.compile(r"(?:\+|\b0)\d(?:[\s.-]?\d){7,}"),
          "handle": re.compile(r"(?<!\w)@\w")}
 

@@ -25,9 +25,9 @@ _TLD = (r"(?:com|org|net|edu|gov|info|biz|io|app|dev|ng|ne|et|gh|ke|za|uk|co\.uk
         r"|org\.ng|com\.et|gov\.et|ly|gl|gd|be|me|tv|us|fm|news|online|site|xyz)")
 _PATTERNS: dict[str, str] = {
     "email": r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b",
-    # With a scheme (also a tweet's truncated "http://t.…"), www., a domain with a path, or a bare
+    # With a scheme (also a tweet's truncated "http://t.…", "https:/…", "http:"), www., a domain with a path, or a bare
     # domain under a known top-level domain. Not "e.g.", "U.S." or "left.It" (no known TLD, no path).
-    "url": (rf"\b(?:https?|ftp)://(?:{_TAIL}|[^\s]*)|\bwww\.{_TAIL}"
+    "url": (rf"\b(?:https?|ftp):/{{0,2}}(?:{_TAIL}|[^\s]*)|\bwww\.{_TAIL}"
             rf"|(?<![@\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{{2,6}}/{_TAIL}"
             rf"|(?<![@\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.{_TLD}(?![\w@-]|\.\w)"),
     "ip": (r"(?<![\w.+])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)"
@@ -44,7 +44,7 @@ _PATTERNS: dict[str, str] = {
 _RE = {k: re.compile(p) for k, p in _PATTERNS.items()}
 # Cheap tests first: most lines have no @, no digit run, no "://" and no dot before letters.
 _NEEDS: dict[str, str | re.Pattern[str]] = {
-    "email": "@", "user": "@", "url": re.compile(r"://|www\.|\.[a-z]"), "ip": re.compile(r"\d\.\d|:"),
+    "email": "@", "user": "@", "url": re.compile(r"https?:|ftp:|www\.|\.[a-z]"), "ip": re.compile(r"\d\.\d|:"),
           "iban": re.compile(r"[A-Z]{2}\d\d"), "number": re.compile(r"\d\d"), "id": re.compile(r"[A-Z]-?\d{7}")}
 _DATE = re.compile(r"\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4}|\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{4} ?- ?\d{4}")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")

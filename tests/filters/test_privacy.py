@@ -39,6 +39,8 @@ def kinds(text: str) -> list[tuple[str, str]]:
     ("kọ sí ade.bola+x@gmail.com.", "ade.bola+x@gmail.com", "email"),
     ("wo https://t.co/nDKiXyzz1p)", "https://t.co/nDKiXyzz1p", "url"),
     ("RT ... http://t.…", "http://t.…", "url"),
+    ("RT <URL> https:/…", "https:/…", "url"),  # tweets cut off mid-scheme
+    ("jumaat krm http:", "http:", "url"),
     ("see www.bbc.com/yoruba, then", "www.bbc.com/yoruba", "url"),
     ("bit.ly/3xYz and", "bit.ly/3xYz", "url"),
     ("on premiumtimesng.com.", "premiumtimesng.com", "url"),
