@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from lrl.filters.pii import KINDS, find
+from lrl.filters.pii import KINDS, PLACEHOLDER, find
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -92,11 +92,17 @@ def default_run(lang: str, out: Path) -> dict[str, object]:
 
     rows = [r for p in sorted((run_dir / "data").glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
     left = Counter(k for r in rows for k, rx in CHECK.items() if rx.search(r["src"]) or rx.search(r["tgt"]))
+    # Back-translations of masked tweets, kept or rejected by a later check: same placeholders both sides?
+    rejected = [json.loads(x) for x in (run_dir / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+    bt = [r for r in rows + rejected if r["origin"] == "bt" and PLACEHOLDER.search(r["tgt"])]
+    same = sum(sorted(PLACEHOLDER.findall(r["src"])) == sorted(PLACEHOLDER.findall(r["tgt"])) for r in bt)
     manifest = json.loads((run_dir / "manifest.json").read_text())
     sig = next(s["signature"] for s in manifest["steps"] if s["name"] == "privacy")
     return {"kept": len(rows), "kept_mono": sum(r["origin"] == "mono" for r in rows), "left": left,
-            "masked": sig["masked"], "seconds": round(time.time() - started, 1),
-            "tweets_kept_with_placeholder": sum(r["origin"] == "mono" and "<" in r["tgt"] for r in rows)}
+            "masked": sig["masked"], "seconds": round(time.time() - started, 1), "bt_masked": len(bt),
+            "bt_same": same,
+            "tweets_kept_with_placeholder": sum(r["origin"] == "mono" and bool(PLACEHOLDER.search(r["tgt"]))
+                                                for r in rows)}
 
 
 def main() -> None:
@@ -145,7 +151,8 @@ def main() -> None:
                "afrisenti_train.tsv`)", "",
                "Kept rows (both sides) checked with independent, over-matching patterns (`CHECK` in this script).", "",
                "| lang | kept rows | kept tweets | kept tweets with a placeholder | masked (privacy stage) | "
-               "kept rows with e-mail / URL / phone / @handle | seconds |", "|---|---:|---:|---:|---|---|---:|"]
+               "kept rows with e-mail / URL / phone / @handle | back-translations of masked tweets: same "
+               "placeholders both sides | seconds |", "|---|---:|---:|---:|---|---|---|---:|"]
         with tempfile.TemporaryDirectory() as tmp:
             for lang in LANGS:
                 r = default_run(lang, Path(tmp))
@@ -153,7 +160,21 @@ def main() -> None:
                 assert isinstance(left, Counter)
                 md.append(f"| {lang} | {r['kept']:,} | {r['kept_mono']:,} | {r['tweets_kept_with_placeholder']:,} | "
                           + ", ".join(f"{k} {v:,}" for k, v in dict(r["masked"]).items()) + " | "  # type: ignore[call-overload]
-                          + " / ".join(str(left[k]) for k in CHECK) + f" | {r['seconds']} |")
+                          + " / ".join(str(left[k]) for k in CHECK) + f" | {r['bt_same']:,} of {r['bt_masked']:,} | "
+                          f"{r['seconds']} |")
+    md += ["", "## Notes", "",
+           f"* The issue asks for 200 labelled tweets per language; these are {RANDOM} random + up to {ENRICHED} "
+           "selected per language, read and labelled one by one (time ran short). Card, IBAN and IP addresses "
+           "occur in none of them (nor anywhere in the files, by the counts above), so those kinds are measured "
+           "by the tests only (tests/filters/test_privacy.py).",
+           "* Labelling rules: every `@user` (the publishers' stand-in for a handle) is a handle; an e-mail address "
+           "stays one with its user part replaced (`kt@user.com`); a 10-digit bank account number given for "
+           "transfers is an ID; amounts, years, ranges (1880-1894) and law article numbers are not personal "
+           "data. Two labelled spans are missed by design: an Instagram name without `@` (yo 4646) and a "
+           "19-digit tweet-ID fragment glued inside an Amharic word (am 3651).",
+           "* The run table's e-mail / URL / phone / @handle column counts kept rows that an independent, "
+           "over-matching pattern still flags; every kept row was also read by the privacy stage, which masks "
+           "before any other check."]
     out = REPO / "eval" / "results" / "privacy.md"
     out.write_text("\n".join(md) + "\n", encoding="utf-8")
     print("\n".join(md))
