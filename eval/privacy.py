@@ -172,6 +172,10 @@ def main() -> None:
            "transfers is an ID; amounts, years, ranges (1880-1894) and law article numbers are not personal "
            "data. Two labelled spans are missed by design: an Instagram name without `@` (yo 4646) and a "
            "19-digit tweet-ID fragment glued inside an Amharic word (am 3651).",
+           "* Not held out: the detection rules were adjusted after reading these samples and every non-handle, "
+           "non-URL hit in the three files (10-digit numbers from 0 became IDs, Nigerian bank accounts; `::` is "
+           "not an IPv6 address; `https:/…` cut off mid-scheme is a URL). A fresh sample would measure the rules "
+           "as shipped.",
            "* The run table's e-mail / URL / phone / @handle column counts kept rows that an independent, "
            "over-matching pattern still flags; every kept row was also read by the privacy stage, which masks "
            "before any other check."]
