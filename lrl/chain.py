@@ -38,7 +38,10 @@ def pair_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None, p
 
     f, o = cfg["filters"], plugin.orthography
     pairs = seed.pairs if seed is not None else []
-    steps: list[Step] = [Length.build(f["length"], pairs)]
+    # Generated rows first get the privacy and blocklist checks (a model can invent a phone number or
+    # a blocked word); input rows get them in input_checks, before everything else.
+    steps: list[Step] = privacy_checks(plugin, cfg) if prefix else []
+    steps.append(Length.build(f["length"], pairs))
     if f["script"]["enabled"]:
         steps.append(Script(plugin.script, SCRIPTS[plugin.script], f["script"]["min_share"],
                             f["script"]["src_min_share"]))
@@ -90,14 +93,31 @@ def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides
     return steps
 
 
+def privacy_checks(plugin: Plugin, cfg: dict[str, Any]) -> list[Step]:
+    """Personal data masked or dropped (lrl/filters/privacy.py), then the plugin's blocklist."""
+    from lrl.filters.blocklist import Blocklist, load_terms
+    from lrl.filters.normalize import Normalize
+    from lrl.filters.privacy import build_privacy
+
+    f = cfg["filters"]
+    steps: list[Step] = []
+    if f["privacy"]["enabled"]:
+        steps.append(build_privacy(f["privacy"]))
+    if f["blocklist"]["enabled"] and "blocklist" in plugin.files and plugin.file("blocklist").is_file():
+        terms = load_terms(plugin.file("blocklist"), Normalize.for_plugin(plugin, cfg["normalize"]).text)
+        if terms:
+            steps.append(Blocklist(terms, plugin.files["blocklist"]))
+    return steps
+
+
 def input_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None) -> list[Step]:
     """What every row read from the inputs (and every template row) goes through after normalization and
-    decontamination: markup, length, dedup, then the pair checks without their length."""
+    decontamination: privacy and blocklist, markup, length, dedup, then the pair checks without their length."""
     from lrl.filters.dedup import Dedup
     from lrl.filters.markup import build_markup
 
     f = cfg["filters"]
-    steps: list[Step] = []
+    steps: list[Step] = privacy_checks(plugin, cfg)
     if f["markup"]["enabled"]:
         steps.append(build_markup(f["markup"]))
     checks = pair_checks(plugin, cfg, seed)

@@ -20,6 +20,8 @@ from lrl.filters.fluency import FLUENCY_DEFAULTS
 from lrl.filters.langid import LANGID_DEFAULTS
 from lrl.filters.length import LENGTH_DEFAULTS
 from lrl.filters.markup import MARKUP_DEFAULTS
+from lrl.filters.pii import KINDS as PII_KINDS
+from lrl.filters.privacy import PRIVACY_DEFAULTS
 from lrl.filters.script import SCRIPT_DEFAULTS
 from lrl.filters.untranslated import UNTRANSLATED_DEFAULTS
 from lrl.generate.paraphrase import BACKENDS, PARAPHRASE_DEFAULTS
@@ -43,6 +45,12 @@ DEFAULTS: dict[str, Any] = {
     "templates": {"enabled": True, "count": 2000},
     "normalize": {"strip_controls": True, "collapse_whitespace": True},
     "filters": {
+        # Personal data on either side (lrl/filters/privacy.py), per kind: "mask" with a typed placeholder
+        # (<EMAIL>, <PHONE>, <URL>, <USER>, <ID>, <CARD>, <IBAN>, <IP>), "drop" the row, or "flag" (score
+        # only). Masking everything is the default, so a default run ships no contact details.
+        "privacy": PRIVACY_DEFAULTS,
+        # Terms from the plugin's blocklist.txt (whole words, tone marks exact): rows with one are rejected.
+        "blocklist": {"enabled": True},
         # Per-side limits, the fixed ratio, and (calibrated on the seed's real pairs) the length z-score and
         # the truncated-side check.
         "length": LENGTH_DEFAULTS,
@@ -151,6 +159,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "paraphrase.origins": ORIGINS,
     "bt.ibm1_unverified": ("reject", "keep"),
     "filters.markup.action": ("reject", "strip"),
+    **{f"filters.privacy.{k}": ("mask", "drop", "flag") for k in PII_KINDS},
     "filters.langid.src_backend": ("py3langid", "fasttext", "heliport"),
     "substitute.confirm": ("ambiguous", "always"),
 }

@@ -64,6 +64,30 @@ def _survival_line(manifest: dict[str, Any]) -> list[str]:
     return lines
 
 
+def privacy_counts(manifest: dict[str, Any]) -> dict[str, dict[str, int]] | None:
+    """Personal data per kind over every privacy stage (inputs and generated rows): found, masked, and rows
+    dropped; None when no privacy stage ran."""
+    out: dict[str, Counter[str]] = {"found": Counter(), "masked": Counter(), "dropped_rows": Counter()}
+    ran = False
+    for step in manifest.get("steps", []):
+        if step["name"].endswith("privacy"):
+            ran = True
+            for key, counts in out.items():
+                counts.update(step["signature"].get(key, {}))
+    return {k: dict(v.most_common()) for k, v in out.items()} if ran else None
+
+
+def privacy_line(manifest: dict[str, Any]) -> list[str]:
+    p = privacy_counts(manifest)
+    if p is None:
+        return []
+    if not p["found"]:
+        return ["  personal data: none found"]
+    return ["  personal data found: " + ", ".join(f"{k} {n:,}" for k, n in p["found"].items())
+            + "; masked: " + (", ".join(f"{k} {n:,}" for k, n in p["masked"].items()) or "none")
+            + "; rows dropped: " + (", ".join(f"{k} {n:,}" for k, n in p["dropped_rows"].items()) or "none")]
+
+
 def summary_lines(manifest: dict[str, Any], kept_by_origin: Counter[str], run_dir: Path) -> list[str]:
     t = manifest["totals"]
     lines = [f"lrl augment {manifest['language']['code']}: {t['generated']:,} rows in → {t['kept']:,} kept, "
@@ -73,6 +97,7 @@ def summary_lines(manifest: dict[str, Any], kept_by_origin: Counter[str], run_di
     if reasons:
         reasons.sort(key=lambda x: -x[1])
         lines.append("  rejected by reason: " + ", ".join(f"{r} {n:,}" for r, n in reasons[:8]))
+    lines += privacy_line(manifest)
     for step in manifest["steps"]:
         line = _model_line(step["name"], step["signature"])
         if line:

@@ -25,7 +25,8 @@ _GTLD = r"(?:com|org|net|edu|gov|info|biz|io|app|dev)"
 # The rest of a URL: up to a space, not ending in the sentence's punctuation ("(see https://x.com).").
 _TAIL = r"[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]"
 _PATTERNS: dict[str, str] = {
-    "tag": r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s+[^<>]*?)?\s*/?>|<!--.*?-->",
+    # Not lrl's own placeholders (<EMAIL>, <URL> … from the privacy filter, lrl/filters/pii.py).
+    "tag": r"(?!<(?:EMAIL|URL|PHONE|USER|ID|CARD|IBAN|IP)>)</?[A-Za-z][A-Za-z0-9:-]*(?:\s+[^<>]*?)?\s*/?>|<!--.*?-->",
     "entity": r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});",
     "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b",
     # With a scheme or www.: anything up to a space. Without: a lowercase domain with a path

@@ -72,7 +72,10 @@ class BackTranslate(BatchGenerator):
             child = Record(id=f"bt:{rec.id}", src=(TAG + out) if self.tagged and out else out,
                            tgt=rec.tgt, origin="bt", parent_id=rec.id,
                            provenance={"model": dict(self.translator.identity), "settings": self.settings,
-                                       "seed": ctx.seed, "tagged": self.tagged})
+                                       "seed": ctx.seed, "tagged": self.tagged,
+                                       # the parent had personal data masked: so has this row
+                                       **({"masked": rec.provenance["masked"]} if "masked" in rec.provenance
+                                          else {})})
             ctx.stats.created(self.name)
             if not out:
                 ctx.reject(child, self.name, "bt-empty: the model returned no English")

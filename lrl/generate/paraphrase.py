@@ -240,6 +240,8 @@ class Paraphrase(BatchGenerator):
                 text = cand.text if cand else ""
                 prov = {**base, **extra, **(cand.extra if cand else {}), "candidate": k + 1,
                         "parent_tgt": rec.tgt}
+                if rec.provenance.get("masked"):  # the parent had personal data masked
+                    prov["masked"] = rec.provenance["masked"]
                 if k:  # the raw output and dropped lines once per parent are enough
                     prov.pop("raw_output", None)
                     prov.pop("dropped_lines", None)
@@ -373,7 +375,10 @@ def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progre
                                    cfg["seed"])
             settings = {"pivot_sampling_topk": p["pivot_sampling_topk"],
                         "pivot_temperature": p["pivot_temperature"]}
-        engine = PivotEngine(back, fwd, judge, settings)
+        from lrl.generate.protect import Protected
+
+        # Masked spans are kept from the translators and put back after (lrl/generate/protect.py).
+        engine = PivotEngine(Protected(back), Protected(fwd), judge, settings)
     step = Paraphrase(engine, p["n"], p["origins"], p["batch_size"] if p["model"] else 64, p["max_rows"],
                       progress)
     mine = frozenset({engine.origin})

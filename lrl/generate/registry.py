@@ -212,7 +212,11 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
                 forward = backward.reversed()
 
     from lrl.chain import pair_checks
+    from lrl.generate.protect import Protected
 
+    # Masked spans (<PHONE> …) never reach the model; they are put back after (lrl/generate/protect.py).
+    backward = Protected(backward)
+    forward = Protected(forward) if forward is not None else None
     steps: list[Step] = [BackTranslate(backward, settings, batch_size=64, tagged=bt["tagged"],
                                        progress=progress, model_info=info,
                                        forward=forward if english_mono else None)]

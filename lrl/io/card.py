@@ -12,7 +12,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from lrl.io.licences import UNKNOWN, card_licence, run_licences
 from lrl.io.writers import file_sha256
 from lrl.report.data import stage_order, thresholds
-from lrl.summary import LOW_SURVIVAL, synthetic_survival
+from lrl.summary import LOW_SURVIVAL, privacy_counts, synthetic_survival
 
 CARD_BODY_NOTE = "manifest.json has the full configuration, input hashes and versions needed to repeat this run."
 
@@ -123,6 +123,17 @@ def _body(manifest: dict[str, Any], kept_by_origin: Counter[str], monolingual_ro
             lines += ["", "Almost none passed the quality filters: the back-translator's English is mostly word "
                       "salad or leaves words untranslated. This is the honest outcome, not a fault of the "
                       "filters; a better translator (`bt.model`) or more seed pairs is what helps."]
+    privacy = privacy_counts(manifest)
+    if privacy is not None:
+        lines += ["", "## Personal data", "",
+                  "E-mail addresses, URLs, phone numbers, @handles, ID numbers, payment cards, IBANs and IP "
+                  "addresses on either side, per kind: masked with a placeholder (`<EMAIL>`, `<PHONE>` …), the "
+                  "row dropped, or only flagged; synthetic rows are checked again.", "",
+                  "| kind | action | found | masked | rows dropped |", "|---|---|---:|---:|---:|"]
+        actions: dict[str, str] = next((s["signature"].get("actions", {}) for s in manifest["steps"]
+                                        if s["name"] == "privacy"), {})
+        lines += [f"| {k} | {actions.get(k, '')} | {privacy['found'].get(k, 0):,} | {privacy['masked'].get(k, 0):,} "
+                  f"| {privacy['dropped_rows'].get(k, 0):,} |" for k in actions]
     by_step: dict[str, list[str]] = {}
     for step, th in thresholds(manifest):
         by_step.setdefault(step, []).append(f"`{th.path}` {th.value:g}")

@@ -87,6 +87,8 @@ SCHEMA: dict[str, dict[str, tuple[type, Any, str]]] = {
         "examples": (str, "examples.tsv", "hand-written example pairs: en, language side"),
         "mono": (str, "mono.txt", "optional hand-written monolingual text, one sentence per line"),
         "prompts": (str, "prompts.toml", "paraphrase prompts: few-shot examples per prompt name"),
+        "blocklist": (str, "blocklist.txt", "optional: offensive or sensitive terms, one per line; rows whose "
+                                            "language side holds one (whole word, tone marks exact) are rejected"),
     },
 }
 

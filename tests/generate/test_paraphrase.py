@@ -125,8 +125,8 @@ def test_llm_paraphrase_end_to_end_through_the_filters(plugin_dir: Path, trained
     plugin = load_plugin(plugin_dir)
     cfg = cfg_with(model=str(trained_llm), temperature=0.0, threads=1, max_new_tokens=120)
     steps = build_paraphrase(plugin, cfg, progress=False)
-    assert [s.name for s in steps] == ["paraphrase", "paraphrase-length", "paraphrase-script", "paraphrase-tone",
-                                       "paraphrase-langid", "paraphrase-chrf"]
+    assert [s.name for s in steps] == ["paraphrase", "paraphrase-privacy", "paraphrase-length", "paraphrase-script",
+                                       "paraphrase-tone", "paraphrase-langid", "paraphrase-chrf"]
     kept, rejected, stats = run_steps(steps, seed_records())
     new = [r for r in kept if r.origin == "paraphrase"]
     assert [r.tgt for r in new] == [P1a, P1b]  # chatter dropped, quotes stripped, both inside the band

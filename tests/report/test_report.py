@@ -53,7 +53,7 @@ def test_report_shows_every_stage_reason_origin_and_score(default_run: Path) -> 
         assert f"<h3>{origin}</h3>" in html
     assert "langid.tgt_prob" in html and "fluency.score" in html
     assert n >= 5 + len(d.score_keys()) - 1  # one histogram per score, besides the overview plots
-    assert d.stage_order()[:4] == ["read", "normalize", "markup", "length"]
+    assert d.stage_order()[:5] == ["read", "normalize", "privacy", "markup", "length"]
 
 
 def test_thresholds_are_read_from_any_step_signature() -> None:
