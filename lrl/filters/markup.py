@@ -82,6 +82,10 @@ def strip(text: str) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACE.sub(" ", text)).strip()
 
 
+#: The privacy filter's placeholders for what scraped boilerplate carries (lrl/filters/privacy.py).
+_MASKED = {kind: re.compile(f"<{kind.upper()}>") for kind in ("url", "email", "user", "phone")}
+
+
 def _scores(record: Record) -> dict[str, float | str]:
     scores: dict[str, float | str] = {}
     total = 0
@@ -89,6 +93,12 @@ def _scores(record: Record) -> dict[str, float | str]:
         for kind, n in count(text).items():
             scores[f"{side}_{kind}"] = n
             total += n
+        # Masked URLs, e-mails, handles and phones, counted apart: a pair that has one on one side only was
+        # wrapped in boilerplate (a real pair carries a link on both sides); a monolingual tweet keeps its
+        # masked handle.
+        for kind, pattern in _MASKED.items():
+            if n := len(pattern.findall(text)):
+                scores[f"{side}_masked_{kind}"] = n
     scores["count"] = total
     return scores
 
@@ -100,7 +110,13 @@ class Markup(Filter):
         return _scores(record)
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        found = [(k, int(v)) for k, v in scores.items() if k != "count" and int(v)]
+        found = [(k, int(v)) for k, v in scores.items() if k != "count" and "_masked_" not in k and int(v)]
+        if not found and record.src and record.tgt:
+            for kind in _MASKED:
+                src, tgt = int(scores.get(f"src_masked_{kind}", 0)), int(scores.get(f"tgt_masked_{kind}", 0))
+                if src != tgt:
+                    side = "English" if src > tgt else "language"
+                    return f"markup: a masked {kind} on the {side} side only (boilerplate around the pair)"
         if not found:
             return None
         detail = ", ".join(f"{n} {k.split('_', 1)[1]} on the {'English' if k.startswith('src') else 'language'} side"

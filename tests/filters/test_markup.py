@@ -103,3 +103,17 @@ def test_bad_action_is_a_config_error() -> None:
 
 def test_strip_leaves_no_empty_brackets_or_stray_spaces() -> None:
     assert strip("Log in (https://mail.google.com). Or see bit.ly/abc.") == "Log in. Or see."
+
+
+def test_a_masked_link_on_one_side_only_is_boilerplate_but_on_both_sides_or_a_tweet_it_is_kept() -> None:
+    from lrl.filters.markup import Markup
+
+    m = Markup()
+    one_side = Record(id="a", src="Read more at <URL> The rain fell all night.", tgt="Òjò rọ̀ ní gbogbo òru.",
+                      origin="seed")
+    both = Record(id="b", src="See <URL> for the forms.", tgt="Wo <URL> fún àwọn fọ́ọ̀mù.", origin="seed")
+    tweet = Record(id="c", src="", tgt="<USER> ẹ ṣé o, <URL>", origin="mono")
+    reason = m.decide(one_side, m.score(one_side))
+    assert reason is not None and "masked url on the English side only" in reason
+    assert m.decide(both, m.score(both)) is None
+    assert m.decide(tweet, m.score(tweet)) is None
