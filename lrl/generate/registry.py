@@ -36,7 +36,7 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
         if not cfg["paraphrase"]["model"]:  # model-free path: pivot through the seed-trained IBM-1 tables
             from lrl.models.ibm1 import load_or_train
 
-            pairs, extra = _seed_pairs(plugin, cfg, parallel or [])
+            pairs, extra = _run_seed(plugin, cfg, parallel or [], seed)
             if pairs or extra:
                 pivot = load_or_train(plugin.code, pairs, extra, cfg["bt"]["ibm1_iterations"],
                                       cfg["bt"]["dev_share"])
@@ -57,7 +57,7 @@ def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], qual
     s, f = cfg["substitute"], cfg["filters"]
     if not plugin.file("lexicon").is_file():
         raise ConfigError(f"substitute.enabled needs the plugin's lexicon ({plugin.file('lexicon')})")
-    seed, extra = _seed_pairs(plugin, cfg, parallel)
+    seed, extra = _run_seed(plugin, cfg, parallel, quality)
     model = load_or_train(plugin.code, seed, extra, cfg["bt"]["ibm1_iterations"],
                           cfg["bt"]["dev_share"]) if seed or extra else None
     steps: list[Any] = [Substitute.from_files(
@@ -69,6 +69,15 @@ def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], qual
     if f["dedup"]["enabled"]:  # two parents that differ only in the swapped word make the same child
         checks.insert(1, stage(Dedup.from_settings(f["dedup"]), "substitute-", {"substitute"}))
     return steps + checks
+
+
+def _run_seed(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], quality: Any) -> tuple[
+        list[tuple[str, str]], list[tuple[str, str]]]:
+    """The pairs the run's own translators learn from: the run's parallel inputs and the plugin's data —
+    already read by the quality seed unless ``quality.train`` pointed that elsewhere."""
+    if quality is not None and not cfg.get("quality", {}).get("train"):
+        return quality.pairs, quality.extra
+    return _seed_pairs(plugin, cfg, parallel)
 
 
 def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tuple[
@@ -164,7 +173,7 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
     if not bt["model"] or bt["kind"] == "ibm1":
         from lrl.models.ibm1 import load_or_train
 
-        seed, extra = _seed_pairs(plugin, cfg, parallel)
+        seed, extra = _run_seed(plugin, cfg, parallel, quality)
         if not seed and not extra:
             raise ConfigError("back-translation with the IBM-1 bootstrap needs parallel seed data: give "
                               "--parallel, add examples.tsv/lexicon.tsv to the plugin, or set bt.model "
