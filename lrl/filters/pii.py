@@ -42,6 +42,9 @@ _PATTERNS: dict[str, str] = {
     "user": r"(?<![\w@])@[A-Za-z0-9_]{1,30}\b",
 }
 _RE = {k: re.compile(p) for k, p in _PATTERNS.items()}
+#: The one definition of an e-mail address and a URL: the markup filter finds the same ones (what the privacy
+#: filter left unmasked, with privacy off or in flag mode).
+EMAIL, URL = _PATTERNS["email"], _PATTERNS["url"]
 # Cheap tests first: most lines have no @, no digit run, no "://" and no dot before letters.
 _NEEDS: dict[str, str | re.Pattern[str]] = {
     "email": "@", "user": "@", "url": re.compile(r"https?:|ftp:|www\.|\.[a-z]"), "ip": re.compile(r"\d\.\d|:"),
