@@ -13,9 +13,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
-from lrl.errors import ConfigError
 from lrl.filters.adequacy import ADEQUACY_DEFAULTS
 from lrl.filters.dedup import DEDUP_DEFAULTS
 from lrl.filters.fluency import FLUENCY_DEFAULTS
@@ -28,7 +25,10 @@ from lrl.filters.script import SCRIPT_DEFAULTS
 from lrl.filters.untranslated import UNTRANSLATED_DEFAULTS
 from lrl.generate.paraphrase import BACKENDS, PARAPHRASE_DEFAULTS
 from lrl.record import ORIGINS
-from lrl.schema import Schema, build
+from lrl.schema import Schema, build, deep_update, dotted_to_nested, load_file, parse_overrides, parse_value
+
+__all__ = ["CHOICES", "DEFAULTS", "RANGES", "check_value", "dotted_to_nested", "load_file", "merge",
+           "parse_overrides", "parse_value", "resolve", "schema"]
 
 DEFAULTS: dict[str, Any] = {
     "seed": 13,
@@ -243,15 +243,6 @@ def check_value(key: str, value: Any, source: str) -> None:
     schema().validate(dotted_to_nested({key: value}), source)
 
 
-def parse_value(text: str) -> Any:
-    """A command-line value: a TOML literal if it parses as one (``3``, ``0.5``, ``true``,
-    ``["a","b"]``), else the plain string."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
 def schema() -> Schema:
     """The typed model of :data:`DEFAULTS` with :data:`CHOICES` and :data:`RANGES`, plus the settings of
     steps registered by installed packages (``lrl.steps`` entry points). Built once per set of steps."""
@@ -278,42 +269,7 @@ def _pipeline_choices() -> dict[str, tuple[str, ...]]:
 
 def merge(base: dict[str, Any], layer: dict[str, Any], source: str) -> dict[str, Any]:
     """Return ``base`` updated by ``layer``, whose every key must be a setting (errors name ``source``)."""
-    return _deep_update(copy.deepcopy(base), schema().validate(layer, source))
-
-
-def _deep_update(base: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
-    for key, value in layer.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_update(base[key], value)
-        else:
-            base[key] = value
-    return base
-
-
-def dotted_to_nested(pairs: dict[str, Any]) -> dict[str, Any]:
-    """``{"filters.langid.min_chars": 9}`` → ``{"filters": {"langid": {"min_chars": 9}}}``."""
-    nested: dict[str, Any] = {}
-    for dotted, value in pairs.items():
-        node = nested
-        *parents, leaf = dotted.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-            if not isinstance(node, dict):
-                raise ConfigError(f"command line: '{dotted}' conflicts with another setting")
-        node[leaf] = value
-    return nested
-
-
-def load_file(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    return deep_update(copy.deepcopy(base), schema().validate(layer, source))
 
 
 def resolve(plugin_defaults: dict[str, Any], plugin_source: str, config_file: Path | None,
@@ -324,14 +280,3 @@ def resolve(plugin_defaults: dict[str, Any], plugin_source: str, config_file: Pa
     if config_file is not None:
         cfg = merge(cfg, load_file(config_file), str(config_file))
     return merge(cfg, dotted_to_nested(overrides), "command line")
-
-
-def parse_overrides(items: list[str]) -> dict[str, Any]:
-    """``["a.b=1", "c=x"]`` → ``{"a.b": 1, "c": "x"}``."""
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"command line: '{item}' is not key=value (e.g. templates.count=500)")
-        out[key.strip()] = parse_value(value.strip())
-    return out

@@ -15,8 +15,10 @@ import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import tomllib
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from lrl.errors import ConfigError
@@ -179,3 +181,61 @@ def from_model(model: type[BaseModel]) -> Schema:
 
     walk(model, "")
     return schema
+
+
+# --- the layers: command-line values, settings files, merging ------------------------------------------
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value: a TOML literal if it parses as one (``3``, ``0.5``, ``true``,
+    ``["a","b"]``), else the plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def deep_update(base: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
+    for key, value in layer.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            deep_update(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def dotted_to_nested(pairs: dict[str, Any]) -> dict[str, Any]:
+    """``{"filters.langid.min_chars": 9}`` → ``{"filters": {"langid": {"min_chars": 9}}}``."""
+    nested: dict[str, Any] = {}
+    for dotted, value in pairs.items():
+        node = nested
+        *parents, leaf = dotted.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"command line: '{dotted}' conflicts with another setting")
+        node[leaf] = value
+    return nested
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``["a.b=1", "c=x"]`` → ``{"a.b": 1, "c": "x"}``."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"command line: '{item}' is not key=value (e.g. templates.count=500)")
+        out[key.strip()] = parse_value(value.strip())
+    return out

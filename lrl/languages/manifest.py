@@ -35,8 +35,8 @@ class LangIdSection(Strict):
     confusable: list[str] = Field(default_factory=list, description="labels this language is often mistaken "
                                                                     "for; a line they outscore is rejected")
     model: str = Field(default="", description="a langid-format model file relative to the plugin; empty = py3langid's")
-    backend: str = Field(default="py3langid", description="language-ID model of the LRL side: py3langid | fasttext | "
-                                                  "heliport")
+    backend: Literal["py3langid", "fasttext", "heliport"] = Field(
+        default="py3langid", description="language-ID model of the LRL side")
 
 
 class OrthographySection(Strict):
