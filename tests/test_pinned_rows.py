@@ -2,8 +2,8 @@
 
 The digests were computed on the code before that change by this file's own ``_digests``
 (``git archive a60744b | tar -x -C OLD``, this file copied into ``OLD/tests``, then
-``PYTHONPATH=OLD python OLD/tests/test_pinned_rows.py``); a refactor of how settings are validated or how the chain is assembled must not move one
-row. If a deliberate change to a filter moves rows, recompute them with
+``PYTHONPATH=OLD python OLD/tests/test_pinned_rows.py``); a refactor of how settings are validated or
+how the chain is assembled must not move one row. If a deliberate change to a filter moves rows, recompute them with
 ``PYTHONPATH=. python tests/test_pinned_rows.py`` and say why in the commit.
 """
 
