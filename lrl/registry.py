@@ -48,7 +48,15 @@ class StepSpec:
         if isinstance(fn, str):
             module, _, attr = fn.partition(":")
             fn = getattr(importlib.import_module(module), attr)
-        return fn(ctx)
+        if self.package == "lrl":
+            return fn(ctx)
+        try:
+            return fn(ctx)
+        except ConfigError:
+            raise
+        except Exception as exc:  # the package's code, not lrl's: say whose error it is
+            raise ConfigError(f"step '{self.name}' from package {self.package} failed to build: "
+                              f"{type(exc).__name__}: {exc}") from None
 
 
 def _builtin(name: str, chains: tuple[str, ...], settings: str, doc: str) -> StepSpec:

@@ -130,7 +130,7 @@ def explain(schema: Schema, exc: ValidationError, source: str, given: Any) -> st
         key = f"{key}.{required[0]}" if required else key
     if kind == "extra_forbidden":
         parent = ".".join(loc[:-1])
-        known = ", ".join(sorted(schema.sections.get(parent, ())))
+        known = ", ".join(sorted(schema.sections.get(parent, ()))) or "(none)"
         return f"{source}: unknown setting '{key}' — known here: {known}"
     if key in schema.sections and kind in ("model_type", "model_attributes_type", "dict_type"):
         first = schema.sections[key][0] if schema.sections[key] else "..."

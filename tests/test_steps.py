@@ -149,3 +149,14 @@ def test_no_import_cycle_through_the_settings() -> None:
                 seen.add(m)
                 todo += graph[m]
         assert start not in seen, f"{start} imports itself through {sorted(seen)}"
+
+
+def test_a_package_step_that_fails_to_build_names_the_package(short_step: Path, tiny_plugin_dir: Path,
+                                                              tmp_path: Path) -> None:
+    plugin = load_plugin(tiny_plugin_dir)
+    cfg = config.resolve(plugin.defaults, "p", None, {
+        "out_dir": str(tmp_path / "out"), "bt.enabled": False, "pipeline.checks": ["short"]})
+    cfg["steps"]["short"] = {}  # what a broken package's build() would meet: a KeyError in its own code
+    with pytest.raises(ConfigError, match=r"step 'short' from package shortpkg failed to build: KeyError"):
+        run(plugin, cfg, Inputs([], []), progress=False)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("manifest.json"))
