@@ -13,6 +13,7 @@ from pathlib import Path
 from lrl import __version__
 from lrl.commands import add_run_commands
 from lrl.errors import EXIT_BUG, EXIT_CODES, EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, LrlError
+from lrl.steplist import add_steps_command
 
 
 def _augment(args: argparse.Namespace) -> int:
@@ -264,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=_eval)
 
     add_run_commands(sub)
+    add_steps_command(sub)
 
     lid = sub.add_parser("lid", help="language-ID models: train").add_subparsers(
         dest="lid_command", required=True)

@@ -1,8 +1,10 @@
 """Run configuration: defaults < language plugin < config file < command line.
 
-Every layer is validated against :data:`DEFAULTS` (spaCy's habit): an unknown key is an error that names
-where it came from and the keys that exist; a value must have the default's type. The resolved config is
-written to the manifest, so a run can be repeated exactly.
+:data:`DEFAULTS` (with :data:`CHOICES` and :data:`RANGES`) is the one declaration of every setting; the
+typed pydantic model is built from it (:mod:`lrl.schema`). Every layer is validated against that model
+(spaCy's habit): an unknown key, a wrong type, a value outside its choices or range is an error naming
+the layer, the key and what is allowed. The resolved config is written to the manifest, so a run can be
+repeated exactly.
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
-from lrl.errors import ConfigError
 from lrl.filters.adequacy import ADEQUACY_DEFAULTS
 from lrl.filters.dedup import DEDUP_DEFAULTS
 from lrl.filters.fluency import FLUENCY_DEFAULTS
@@ -26,6 +25,10 @@ from lrl.filters.script import SCRIPT_DEFAULTS
 from lrl.filters.untranslated import UNTRANSLATED_DEFAULTS
 from lrl.generate.paraphrase import BACKENDS, PARAPHRASE_DEFAULTS
 from lrl.record import ORIGINS
+from lrl.schema import Schema, build, deep_update, dotted_to_nested, load_file, parse_overrides, parse_value
+
+__all__ = ["CHOICES", "DEFAULTS", "RANGES", "check_value", "dotted_to_nested", "load_file", "merge",
+           "parse_overrides", "parse_value", "resolve", "schema"]
 
 DEFAULTS: dict[str, Any] = {
     "seed": 13,
@@ -139,6 +142,20 @@ DEFAULTS: dict[str, Any] = {
     # only when the lexicon cannot settle the alignment, "always" for every swap.
     "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous"},
     "output": {"shard_rows": 50000},
+    # The filter chains as data: step names in order (lrl/registry.py; `lrl steps list` shows each with its
+    # settings). "checks": what every input and template row goes through after normalize and
+    # decontaminate. "generated_checks": what each generator's new rows go through, as stages named
+    # bt-…, ft-…, substitute-…, paraphrase-… (dedup there only for substitution). Leave a name out to drop
+    # that step; name an installed package's step (entry-point group lrl.steps) to add it.
+    "pipeline": {
+        "checks": ["privacy", "blocklist", "markup", "length", "dedup", "script", "tone", "langid",
+                   "untranslated", "fluency", "adequacy"],
+        "generated_checks": ["privacy", "dedup", "blocklist", "length", "script", "tone", "langid",
+                             "untranslated", "fluency", "lrl-fluency", "adequacy"],
+    },
+    # Settings of steps that installed packages register (lrl.steps entry points), under their step
+    # names; filled from those packages' defaults.
+    "steps": {},
 }
 
 
@@ -223,110 +240,43 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
 
 def check_value(key: str, value: Any, source: str) -> None:
     """``value`` is one of ``CHOICES[key]`` and within ``RANGES[key]``, or a ConfigError naming them."""
-    allowed = CHOICES.get(key)
-    if allowed is not None:
-        for item in value if isinstance(value, list) else [value]:
-            if item not in allowed:
-                raise ConfigError(f"{source}: '{key}' = {item!r} is not allowed — allowed: {', '.join(allowed)}")
-    if isinstance(value, float) and value != value:  # NaN passes every comparison: a silent "no threshold"
-        raise ConfigError(f"{source}: '{key}' = nan is not a number lrl can compare with")
-    lo, hi = RANGES.get(key, (None, None))
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        bound = f">= {lo}" if hi is None else f"<= {hi}" if lo is None else f"between {lo} and {hi}"
-        raise ConfigError(f"{source}: '{key}' = {value!r} is out of range — it must be {bound}")
+    schema().validate(dotted_to_nested({key: value}), source)
 
 
-def parse_value(text: str) -> Any:
-    """A command-line value: a TOML literal if it parses as one (``3``, ``0.5``, ``true``,
-    ``["a","b"]``), else the plain string."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
+def schema() -> Schema:
+    """The typed model of :data:`DEFAULTS` with :data:`CHOICES` and :data:`RANGES`, plus the settings of
+    steps registered by installed packages (``lrl.steps`` entry points). Built once per set of steps."""
+    from lrl.registry import extra_defaults
+
+    extra = extra_defaults()
+    key = tuple(sorted(extra))
+    if key not in _SCHEMAS:
+        table = copy.deepcopy(DEFAULTS)
+        table["steps"] = {**table.get("steps", {}), **extra}
+        choices = {**CHOICES, **{f"pipeline.{k}": names for k, names in _pipeline_choices().items()}}
+        _SCHEMAS[key] = build("Settings", table, choices, RANGES)
+    return _SCHEMAS[key]
 
 
-def _check_type(key: str, value: Any, default: Any, source: str) -> Any:
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-    elif isinstance(default, float):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        value = float(value) if ok else value
-    elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(default, list):
-        ok = isinstance(value, list)
-    else:
-        ok = isinstance(value, type(default))
-    if not ok:
-        raise ConfigError(
-            f"{source}: '{key}' must be {type(default).__name__} (like {default!r}), got {value!r}"
-        )
-    return value
+_SCHEMAS: dict[tuple[str, ...], Schema] = {}
 
 
-def merge(base: dict[str, Any], layer: dict[str, Any], source: str, schema: dict[str, Any] | None = None,
-          prefix: str = "") -> dict[str, Any]:
-    """Return ``base`` updated by ``layer``; every key of ``layer`` must exist in ``schema``."""
-    schema = DEFAULTS if schema is None else schema
-    out = copy.deepcopy(base)
-    for key, value in layer.items():
-        full = f"{prefix}{key}"
-        if key not in schema:
-            known = ", ".join(sorted(schema))
-            raise ConfigError(f"{source}: unknown setting '{full}' — known here: {known}")
-        default = schema[key]
-        if isinstance(default, dict):
-            if not isinstance(value, dict):
-                raise ConfigError(f"{source}: '{full}' is a section; give keys under it, e.g. "
-                                  f"{full}.{next(iter(default))}=...")
-            out[key] = merge(out[key], value, source, default, f"{full}.")
-        else:
-            out[key] = _check_type(full, value, default, source)
-            check_value(full, out[key], source)
-    return out
+def _pipeline_choices() -> dict[str, tuple[str, ...]]:
+    from lrl.registry import step_names
+
+    return {"checks": step_names("input"), "generated_checks": step_names("generated")}
 
 
-def dotted_to_nested(pairs: dict[str, Any]) -> dict[str, Any]:
-    """``{"filters.langid.min_chars": 9}`` → ``{"filters": {"langid": {"min_chars": 9}}}``."""
-    nested: dict[str, Any] = {}
-    for dotted, value in pairs.items():
-        node = nested
-        *parents, leaf = dotted.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-            if not isinstance(node, dict):
-                raise ConfigError(f"command line: '{dotted}' conflicts with another setting")
-        node[leaf] = value
-    return nested
-
-
-def load_file(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+def merge(base: dict[str, Any], layer: dict[str, Any], source: str) -> dict[str, Any]:
+    """Return ``base`` updated by ``layer``, whose every key must be a setting (errors name ``source``)."""
+    return deep_update(copy.deepcopy(base), schema().validate(layer, source))
 
 
 def resolve(plugin_defaults: dict[str, Any], plugin_source: str, config_file: Path | None,
             overrides: dict[str, Any]) -> dict[str, Any]:
-    """Apply the layers in order; each error names the layer it came from."""
-    cfg = merge(DEFAULTS, plugin_defaults, f"{plugin_source} [defaults]")
+    """Apply the layers in order (built-in defaults → plugin → config file → command line); each error
+    names the layer it came from. Modules get the nested dict (``model_dump()``), as before the schema."""
+    cfg = merge(schema().dump({}), plugin_defaults, f"{plugin_source} [defaults]")
     if config_file is not None:
         cfg = merge(cfg, load_file(config_file), str(config_file))
     return merge(cfg, dotted_to_nested(overrides), "command line")
-
-
-def parse_overrides(items: list[str]) -> dict[str, Any]:
-    """``["a.b=1", "c=x"]`` → ``{"a.b": 1, "c": "x"}``."""
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"command line: '{item}' is not key=value (e.g. templates.count=500)")
-        out[key.strip()] = parse_value(value.strip())
-    return out

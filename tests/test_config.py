@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,29 @@ def test_parse_overrides_reads_toml_literals() -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         config.resolve({}, "p", tmp_path / "nope.toml", {})
+
+
+def test_the_typed_model_is_the_defaults_table() -> None:
+    """The pydantic model is built from DEFAULTS/CHOICES/RANGES (lrl/schema.py): its dump is the table."""
+    assert config.schema().dump({}) == config.DEFAULTS
+
+
+@pytest.mark.parametrize("key", sorted(config.CHOICES))
+def test_every_fixed_choice_is_validated_the_same_way(key: str) -> None:
+    allowed = ", ".join(config.CHOICES[key])
+    value = ["nope"] if key == "paraphrase.origins" else "nope"
+    for source, layer, file in (("command line", {}, None), ("xx/language.toml [defaults]", None, None)):
+        with pytest.raises(ConfigError, match=rf"^{re.escape(source)}: '{re.escape(key)}' = 'nope' is not allowed "
+                                              rf"— allowed: {re.escape(allowed)}$"):
+            if layer is None:
+                config.resolve(config.dotted_to_nested({key: value}), "xx/language.toml", file, {})
+            else:
+                config.resolve(layer, "p", file, {key: value})
+
+
+def test_a_settings_file_error_names_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "run.toml"
+    f.write_text("[inputs]\nbad_rows = \"skp\"\n")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(f))}: 'inputs.bad_rows' = 'skp' is not allowed — "
+                                          "allowed: error, skip$"):
+        config.resolve({}, "p", f, {})

@@ -344,7 +344,7 @@ def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progre
     ``paraphrase-chrf`` (the band against the parent sentence).
     """
     from lrl.filters.paraphrase import ParaphraseChrF
-    from lrl.languages.plugin import SCRIPTS
+    from lrl.scripts import SCRIPTS
 
     p = cfg["paraphrase"]
     check_settings(p)

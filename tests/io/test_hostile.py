@@ -279,7 +279,8 @@ def test_every_choice_and_range_names_a_real_setting_and_its_default_passes() ->
 
 def test_tone_check_choice_in_the_plugin_names_the_allowed_values(tmp_path: Path) -> None:
     path = write_plugin(tmp_path / "languages", TINY_MANIFEST.replace('tone_check = "flag"', 'tone_check = "maybe"'))
-    with pytest.raises(ConfigError, match="'orthography.tone_check' = 'maybe' — allowed: off, flag, reject"):
+    with pytest.raises(ConfigError,
+                       match="'orthography.tone_check' = 'maybe' is not allowed — allowed: off, flag, reject"):
         load_plugin(path)
 
 

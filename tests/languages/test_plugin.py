@@ -19,7 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda m: m + "\n[extra]\nx = 1\n", r"unknown section \[extra\]"),
     (lambda m: m.replace('[langid]\nlabel = "yo"', '[langid]\nlabel = "yo"\nlable = "x"'),
-     r"unknown key 'langid.lable' — expected one of: label"),
+     # One error format for the manifest and the run settings (lrl/schema.py, issue 10).
+     r"unknown setting 'langid.lable' — known here: acceptable, backend, confusable, label, model"),
     (lambda m: m.replace('name = "Yoruba"\n', ""), r"missing required key 'language.name'"),
     (lambda m: m.replace('script = "Latn"', 'script = "Latin"'), r"'Latin' is not a known ISO 15924"),
     (lambda m: m.replace('code = "yo"', 'code = "yy"'), r"but the folder is named 'yo'"),
