@@ -77,8 +77,14 @@ def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides
     if f["fluency"]["enabled"] and sides != "tgt":
         # The scale is set on real English only: template renderings are tidier than any real sentence and,
         # in a small seed, outnumber the real ones (they would widen the scale and loosen the threshold).
-        steps.append(seed.cached("fluency", lambda: Fluency.build(seed.english, f["fluency"],
-                                                                  real=[en for en, _ in seed.pairs])))
+        def english_fluency() -> Fluency:
+            if f["fluency"]["model"]:
+                from lrl.filters.lm_fluency import LMFluency
+
+                return LMFluency.build_lm([en for en, _ in seed.pairs], f["fluency"])
+            return Fluency.build(seed.english, f["fluency"], real=[en for en, _ in seed.pairs])
+
+        steps.append(seed.cached("fluency", english_fluency))
     if f["fluency"]["enabled"] and f["fluency"]["lrl"] and generated and sides != "src":
         # Generated language text (pivot paraphrase, forward translation, substitution) against a model of
         # the seed's language side: IBM-1 pivot paraphrases are word substitutions that break its n-grams.
