@@ -73,11 +73,11 @@ bench: $(STAMP)
 # the share rejected, written to eval/filters/results/$(lang).md. clean=PATH seed=PATH n=300 rebuild it
 # from other data (clean test pairs, the training pairs the quality models learn from, rows per class);
 # foreign='ha=PATH am=PATH' other languages, mono=PATH|none text for bt-real, results=DIR elsewhere.
-BENCH_FILTERS_ARGS = $(if $(clean), clean=$(clean))$(if $(seed), seed=$(seed))$(if $(n), n=$(n))$(if $(foreign), foreign='$(foreign)')$(if $(mono), mono=$(mono))$(if $(results), results=$(results))
+BENCH_FILTERS_ARGS = $(if $(clean), clean=$(clean))$(if $(seed), seed=$(seed))$(if $(n), n=$(n))$(if $(foreign), foreign='$(foreign)')$(if $(mono), mono=$(mono))$(if $(results), results=$(results))$(if $(set), set='$(set)')
 bench-filters: $(STAMP)
 	$(BIN)/python eval/filters/bench.py --lang $(lang) $(if $(clean),--clean $(clean)) \
 		$(if $(seed),--seed $(seed)) $(if $(n),--n $(n)) $(foreach f,$(foreign),--foreign $(f)) \
-		$(if $(mono),--mono $(mono)) $(if $(results),--results $(results)) \
+		$(if $(mono),--mono $(mono)) $(if $(results),--results $(results)) $(foreach s,$(set),--set $(s)) \
 		--command-line "make bench-filters lang=$(lang)$(BENCH_FILTERS_ARGS)"
 
 clean:

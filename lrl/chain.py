@@ -181,7 +181,14 @@ def build_fluency(ctx: BuildContext) -> Step | None:
         return None
     # The scale is set on real English only: template renderings are tidier than any real sentence and,
     # in a small seed, outnumber the real ones (they would widen the scale and loosen the threshold).
-    return seed.cached("fluency", lambda: Fluency.build(seed.english, s, real=[en for en, _ in seed.pairs]))
+    def english_fluency() -> Fluency:
+        if s["model"]:  # a pretrained causal LM judges instead of the seed's n-gram (lrl/filters/lm_fluency.py)
+            from lrl.filters.lm_fluency import LMFluency
+
+            return LMFluency.build_lm([en for en, _ in seed.pairs], s)
+        return Fluency.build(seed.english, s, real=[en for en, _ in seed.pairs])
+
+    return seed.cached("fluency", english_fluency)
 
 
 def build_lrl_fluency(ctx: BuildContext) -> Step | None:

