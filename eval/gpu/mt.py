@@ -75,6 +75,46 @@ def pick_device(want: str) -> str:
     return want
 
 
+def translate(res: Any, sources: list[str], device: str) -> tuple[list[str], str]:
+    """Greedy dev translations: CTranslate2 (the converted model, as lrl uses it) on ``device``; where
+    CTranslate2 cannot use the GPU (its wheels need CUDA 12's cuBLAS), transformers' ``generate`` on the
+    GPU from the same checkpoint — the same weights in bf16 rather than int8, so noted in the results."""
+    from lrl.models.bootstrap import BootstrapTranslator
+
+    try:
+        return BootstrapTranslator(res.ct2_dir, device=device, max_batch_size=256).translate(sources), \
+            f"ctranslate2 {device}"
+    except (RuntimeError, ValueError) as exc:
+        if device == "cpu":
+            raise
+        print(f"CTranslate2 cannot run on {device} ({exc}); decoding with transformers", flush=True)
+    return hf_translate(res.path / "hf", sources, device), f"transformers {device} (bf16)"
+
+
+def hf_translate(hf: Path, sources: list[str], device: str) -> list[str]:
+    """Greedy translations with transformers from a bootstrap model's ``hf/`` checkpoint."""
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianMTModel
+
+    sp = spm.SentencePieceProcessor(model_file=str(hf / "source.spm"))
+    model = MarianMTModel.from_pretrained(str(hf), dtype=torch.bfloat16).to(device).eval()
+    pad = model.config.pad_token_id
+    ids = [[*sp.encode(t)[:254], 0] for t in sources]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = [""] * len(sources)
+    with torch.inference_mode():
+        for k in range(0, len(order), 256):
+            idx = order[k:k + 256]
+            n = max(len(ids[i]) for i in idx)
+            x = torch.tensor([ids[i] + [pad] * (n - len(ids[i])) for i in idx], device=device)
+            gen = model.generate(input_ids=x, attention_mask=x.ne(pad), num_beams=1, do_sample=False,
+                                 max_new_tokens=min(256, 2 * n + 10))
+            for i, row in zip(idx, gen.tolist(), strict=True):
+                out[i] = sp.decode([t for t in row if t not in (0, pad)]).strip()
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True, help="prepare.py's data folder")
@@ -91,7 +131,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = ap.parse_args(argv)
 
     from lrl.evaluation.metrics import paired_bootstrap, shuffle_words
-    from lrl.models.bootstrap import BootstrapSettings, BootstrapTranslator, Pair, train
+    from lrl.models.bootstrap import BootstrapSettings, Pair, train
 
     started = time.time()
     device = pick_device(args.device)
@@ -117,12 +157,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             res = train(pairs, monitor, s, args.work / direction / name.replace(" ", "_").replace("/", "-"),
                         lang="yo", device=device)
             t1 = time.time()
-            hyps = BootstrapTranslator(res.ct2_dir, device=device, max_batch_size=256).translate(sources)
+            hyps, decoded_with = translate(res, sources, device)
             outputs[name] = hyps
             tr = res.manifest["training"]
             trained[name] = {"train_pairs": len(pairs), "steps": tr["steps"], "epochs": tr["epochs"],
                              "train_s": tr["train_s"], "tok_per_s": tr["tok_per_s"], "params": res.manifest["params"],
-                             "wall_s": round(t1 - t0, 1), "decode_s": round(time.time() - t1, 1)}
+                             "wall_s": round(t1 - t0, 1), "decode_s": round(time.time() - t1, 1),
+                             "decoded_with": decoded_with}
             print(f"{direction} {name}: {json.dumps(trained[name])}", flush=True)
         named: list[tuple[str, Sequence[str]]] = list(outputs.items())
         named += [(f"{n} (words shuffled)", shuffle_words(h, 13)) for n, h in outputs.items()]

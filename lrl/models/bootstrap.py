@@ -277,6 +277,18 @@ class BootstrapTranslator:
         return [list(r.log_probs) for r in res]
 
 
+def decoder(ct2_dir: Path, threads: int, device: str, log: Callable[[str], None]) -> BootstrapTranslator:
+    """The converted model on ``device``; on the CPU when CTranslate2 cannot use the GPU (its wheels need
+    CUDA 12's cuBLAS, which a machine with torch for another CUDA may lack): training on the GPU still
+    counts, and a few hundred dev sentences decode on the CPU in seconds."""
+    if device != "cpu":
+        try:
+            return BootstrapTranslator(ct2_dir, threads=threads, device=device)
+        except (RuntimeError, ValueError) as exc:
+            log(f"CTranslate2 cannot run on {device} ({exc}); decoding the dev set on the CPU")
+    return BootstrapTranslator(ct2_dir, threads=threads)
+
+
 def dev_scores(hyps: list[str], refs: list[str]) -> dict[str, float]:
     import sacrebleu
 
@@ -401,7 +413,7 @@ def _train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings,
         (hf_dir / "generation_config.json").unlink(missing_ok=True)
         convert(hf_dir, ct2_dir, s.quantize)
         t = time.time()
-        tr = BootstrapTranslator(ct2_dir, threads=s.threads, device=device)
+        tr = decoder(ct2_dir, s.threads, device, log)
         hyps = tr.translate([side(p, src_lang) for p in dev_pairs]) if dev_pairs else []
         scores = dev_scores(hyps, [side(p, tgt_lang) for p in dev_pairs]) if dev_pairs else {}
         row: dict[str, Any] = {

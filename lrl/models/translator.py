@@ -143,9 +143,11 @@ class CT2Translator:
         try:
             self.model = ct2.Translator(str(self.model_dir), device=s.device, compute_type=s.compute_type,
                                         inter_threads=inter, intra_threads=s.intra_threads)
-        except ValueError as exc:  # e.g. a compute type this device cannot run
+        except (ValueError, RuntimeError) as exc:  # a compute type this device cannot run; CUDA libraries
+            # missing (CTranslate2's wheels load cuBLAS 12 / cuDNN 9 only when a model goes to the GPU)
             raise ConfigError(f"cannot load {self.model_dir} on {s.device} with compute_type "
-                              f"{s.compute_type!r}: {exc} — set bt.compute_type=auto") from None
+                              f"{s.compute_type!r}: {exc} — set bt.compute_type=auto, or bt.device=cpu if "
+                              "the CUDA libraries CTranslate2 needs are missing") from None
         self._load_tokenizer()
         if self.kind != "marian":
             self._check_lang(src_lang)

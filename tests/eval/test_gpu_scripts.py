@@ -54,3 +54,23 @@ def test_prepare_then_run_sh_tiny_on_cpu(tmp_path: Path, shared_data: Path) -> N
     assert "Tiny run" in md and "| + back-translation |" in md
     assert "done in" in (res / "log.txt").read_text(encoding="utf-8")
     assert not (res / "mt-work").exists()
+
+
+def test_transformers_decoding_fallback(tmp_path: Path) -> None:
+    """Where CTranslate2 cannot use the GPU, mt.py decodes the dev set with transformers from the same
+    checkpoint: that path on CPU, on a 1-step model."""
+    import importlib.util
+
+    from lrl.models.bootstrap import BootstrapSettings, Pair, train
+
+    spec = importlib.util.spec_from_file_location("lrl_eval_gpu_mt", REPO / "eval" / "gpu" / "mt.py")
+    assert spec and spec.loader
+    mt = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mt)
+    lines = (REPO / "languages" / "yo" / "examples.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    pairs = [Pair(*line.split("\t")[:2]) for line in lines if line.count("\t") >= 1]
+    s = BootstrapSettings(direction="yo-en", vocab_size=200, d_model=16, encoder_layers=1, decoder_layers=1,
+                          heads=2, ffn_dim=32, max_steps=1, batch_tokens=400)
+    res = train(pairs, pairs[:3], s, tmp_path / "m", lang="yo")
+    hyps = mt.hf_translate(res.path / "hf", [p.lrl for p in pairs[:5]], "cpu")
+    assert len(hyps) == 5 and all(isinstance(h, str) for h in hyps)
