@@ -6,8 +6,8 @@ all). So, on this (CPU) machine:
 
 * ``data/train.tsv``, ``data/dev.tsv`` — MENYO-20k train and dev (English, Yoruba), normalized with the yo
   plugin's rules; train pairs whose sides occur in dev are dropped (counted in ``carry.json``);
-* ``data/mono.txt`` — Yoruba lines for the throughput check (``--mono-lines``; the text is cycled to that
-  many lines when ../shared has fewer distinct ones);
+* ``data/mono.txt`` — distinct Yoruba lines for the throughput check (bt_throughput.py cycles them to
+  the 50k lines it translates; carrying the cycled copy would waste the 64 MiB);
 * ``data/synthetic.tsv`` — lrl's synthetic pairs (origin, English, Yoruba) from one ``lrl augment`` run on
   MENYO-20k train + Yoruba monolingual text with MENYO-20k dev excluded: back-translation (IBM-1 from
   the seed), lexical substitution and templates, each row already through lrl's filters;
@@ -82,14 +82,13 @@ def data_slices(shared: Path, out: Path, tiny: bool, mono_lines: int) -> dict[st
                 seen.add(t)
                 lines.append(t)
     distinct = len(lines)
-    want = 64 if tiny else mono_lines
-    lines = (lines * (want // max(1, len(lines)) + 1))[:want]
+    lines = lines[: 64 if tiny else mono_lines]
     (out / "mono.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return {"train_pairs": len(kept), "train_in_dev": len(train) - len(kept), "dev_pairs": len(dev),
             "mono_lines": len(lines), "mono_distinct": distinct, "mono_files": list(MONO)}
 
 
-def synthetic(shared: Path, out: Path, work: Path, tiny: bool) -> dict[str, Any]:
+def synthetic(shared: Path, out: Path, work: Path, tiny: bool, extra: dict[str, Any]) -> dict[str, Any]:
     """One lrl augment run (IBM-1 back-translation, substitution, templates; dev excluded): its synthetic
     rows by origin into synthetic.tsv."""
     from lrl import config
@@ -109,7 +108,7 @@ def synthetic(shared: Path, out: Path, work: Path, tiny: bool) -> dict[str, Any]
         overrides.update({"inputs.max_rows": 120, "filters.langid.enabled": False,
                           "filters.fluency.enabled": False, "filters.adequacy.enabled": False,
                           "bt.ibm1_unverified": "keep", "bt.min_chrf": 0.0})
-    cfg = config.resolve(plugin.defaults, str(plugin.manifest), None, overrides)
+    cfg = config.resolve(plugin.defaults, str(plugin.manifest), None, {**overrides, **extra})
     mono = [str(shared / "yo" / "mono" / m) for m in MONO[: 1 if tiny else None]]
     t0 = time.time()
     import lrl.pipeline
@@ -158,7 +157,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=REPO / "gpu-carry")
-    ap.add_argument("--mono-lines", type=int, default=50000)
+    ap.add_argument("--mono-lines", type=int, default=50000, help="at most this many distinct lines")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="an augment setting for the synthetic data, e.g. bt.model=/models/opus-mt-yo-en")
+    ap.add_argument("--work", type=Path, default=REPO / "out" / "gpu-prepare",
+                    help="where the augment run goes (kept out of the carried folder: it is large)")
     ap.add_argument("--tiny", action="store_true", help="a few hundred rows: the tests")
     ap.add_argument("--no-wheels", action="store_true", help="skip pip download (offline, tests)")
     args = ap.parse_args(argv)
@@ -169,10 +172,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     info: dict[str, Any] = {"made": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "tiny": args.tiny,
                             "command": " ".join(["python eval/gpu/prepare.py", *(argv or sys.argv[1:])])}
     info["data"] = data_slices(args.shared, data, args.tiny, args.mono_lines)
-    info["synthetic"] = synthetic(args.shared, data, args.out / "augment", args.tiny)
+    from lrl.config import parse_overrides
+
+    info["synthetic"] = synthetic(args.shared, data, args.work, args.tiny, parse_overrides(args.set))
     info["wheels"] = [] if args.no_wheels else wheels(args.out / "wheels")
     info["files"] = {p.relative_to(args.out).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha(p)}
-                     for p in sorted(args.out.rglob("*")) if p.is_file() and "augment" not in p.parts}
+                     for p in sorted(args.out.rglob("*")) if p.is_file() and p.name != "carry.json"}
     total = sum(f["bytes"] for f in info["files"].values())
     info["carry_bytes"] = total
     if total > CARRY_LIMIT:

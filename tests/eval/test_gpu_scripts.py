@@ -24,7 +24,7 @@ def test_prepare_then_run_sh_tiny_on_cpu(tmp_path: Path, shared_data: Path) -> N
     carry, res = tmp_path / "carry", tmp_path / "res"
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHON": sys.executable}
     subprocess.run([sys.executable, str(REPO / "eval" / "gpu" / "prepare.py"), "--tiny", "--no-wheels",
-                    "--shared", str(shared_data), "--out", str(carry)], check=True, env=env, cwd=REPO,
+                    "--shared", str(shared_data), "--out", str(carry), "--work", str(tmp_path / "augment")], check=True, env=env, cwd=REPO,
                    capture_output=True, timeout=600)
     info = json.loads((carry / "carry.json").read_text(encoding="utf-8"))
     assert info["data"]["train_pairs"] > 0 and info["data"]["dev_pairs"] == 40 and info["data"]["mono_lines"] == 64
