@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = ap.parse_args(argv)
 
     from lrl import config
+    from lrl.errors import LrlError
     from lrl.generate.registry import _decode_settings, _placement, _rows_per_call
     from lrl.models.resolve import convert
     from lrl.models.translator import CT2Translator
@@ -137,7 +138,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result["build_s"] = round(time.perf_counter() - t0, 1)
 
         ident = {"id": "nllb-600m-shaped-random", "revision": "", "kind": "nllb"}
-        tr = CT2Translator(ct2_dir, "nllb", "yor_Latn", "eng_Latn", decode, ident)
+        try:
+            tr = CT2Translator(ct2_dir, "nllb", "yor_Latn", "eng_Latn", decode, ident)
+        except LrlError as exc:  # e.g. CTranslate2 without the CUDA libraries it needs: the finding to record
+            result["error"] = str(exc)
+            _write(args.out, result)
+            raise SystemExit(f"bt_throughput: {exc}") from None
         tr.translate(texts[:32])  # warm-up: CUDA context, kernels, allocator
         t0 = time.perf_counter()
         hyps: list[str] = []
@@ -165,11 +171,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         })
     finally:
         tmp.cleanup()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    print(json.dumps(result, indent=1))
+    _write(args.out, result)
     return result
 
 
+def _write(path: Path, result: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps(result, indent=1))
+
+
 if __name__ == "__main__":
-    main()
+    from lrl.errors import LrlError
+
+    try:
+        main()
+    except LrlError as exc:  # a setup problem (no GPU for --device cuda, ...): its message, no traceback
+        raise SystemExit(f"bt_throughput: {exc}") from None

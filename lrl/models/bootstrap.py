@@ -283,7 +283,9 @@ def decoder(ct2_dir: Path, threads: int, device: str, log: Callable[[str], None]
     counts, and a few hundred dev sentences decode on the CPU in seconds."""
     if device != "cpu":
         try:
-            return BootstrapTranslator(ct2_dir, threads=threads, device=device)
+            tr = BootstrapTranslator(ct2_dir, threads=threads, device=device)
+            tr.translate(["."])  # cuBLAS loads at the first product on the GPU, not at construction
+            return tr
         except (RuntimeError, ValueError) as exc:
             log(f"CTranslate2 cannot run on {device} ({exc}); decoding the dev set on the CPU")
     return BootstrapTranslator(ct2_dir, threads=threads)

@@ -152,10 +152,24 @@ class CT2Translator:
         if self.kind != "marian":
             self._check_lang(src_lang)
             self._check_lang(tgt_lang)
+        if s.device == "cuda":
+            self._check_gpu()
         self.identity: dict[str, Any] = {
             "kind": self.kind, "id": str(self.model_dir), "revision": "",
             **(identity or {}), "src_lang": src_lang, "tgt_lang": tgt_lang,
         }
+
+    def _check_gpu(self) -> None:
+        """Translate one token now: CTranslate2 loads cuBLAS/cuDNN at the first product on the GPU, so a
+        missing library would otherwise surface as a traceback mid-run instead of a setup error."""
+        prefix = self._prefix()
+        try:
+            self.model.translate_batch([self._encode(".", self.src_lang)],
+                                       target_prefix=[prefix] if prefix else None, max_decoding_length=2)
+        except RuntimeError as exc:
+            raise ConfigError(f"CTranslate2 cannot run {self.model_dir} on the GPU: {exc} — install the CUDA "
+                              "libraries it names (CTranslate2's wheel needs CUDA 12's cuBLAS: pip install "
+                              "nvidia-cublas-cu12), or set bt.device=cpu") from None
 
     def reversed(self) -> CT2Translator:
         """The other direction of a multilingual model, sharing the loaded weights and tokenizer (an
