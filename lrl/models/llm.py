@@ -262,8 +262,16 @@ class CT2CausalLM(CausalLM):
         gen_cfg = self.path / "generation_config.json"
         if gen_cfg.is_file():
             self._generation_eos = json.loads(gen_cfg.read_text(encoding="utf-8")).get("eos_token_id")
-        self.model = self.ct2.Generator(str(self.ct2_path), device=settings.device,
-                                        compute_type=settings.compute_type, intra_threads=settings.threads)
+        try:
+            self.model = self.ct2.Generator(str(self.ct2_path), device=settings.device,
+                                            compute_type=settings.compute_type, intra_threads=settings.threads)
+            if settings.device == "cuda":  # cuBLAS loads at the first product: fail here, not mid-run
+                first = self.tokenizer.convert_ids_to_tokens(self.tokenizer.encode("a"))
+                self.model.generate_batch([first], max_length=1)
+        except (RuntimeError, ValueError) as exc:
+            raise LrlError(f"CTranslate2 cannot run {self.ct2_path} on {settings.device} with compute_type "
+                           f"{settings.compute_type!r}: {exc} — set paraphrase.device=cpu, or install the "
+                           "CUDA libraries it names (its wheel needs CUDA 12's cuBLAS)") from None
 
     @property
     def identity(self) -> dict[str, Any]:
