@@ -24,6 +24,7 @@ from lrl.filters.privacy import PRIVACY_DEFAULTS
 from lrl.filters.script import SCRIPT_DEFAULTS
 from lrl.filters.untranslated import UNTRANSLATED_DEFAULTS
 from lrl.generate.paraphrase import BACKENDS, PARAPHRASE_DEFAULTS
+from lrl.models.device import DEVICES
 from lrl.record import ORIGINS
 from lrl.schema import Schema, build, deep_update, dotted_to_nested, load_file, parse_overrides, parse_value
 
@@ -94,8 +95,16 @@ DEFAULTS: dict[str, Any] = {
         "beam_size": 1,
         "sampling_topk": 0,  # 0 = beam search; e.g. 10 for top-10 sampling
         "sampling_temperature": 1.0,
-        # int8 on CPU: ~2x faster than float32 at no measurable chrF cost (DESIGN.md).
-        "compute_type": "int8",
+        # Where the CTranslate2 back-translator (and its round-trip / forced-decode scorer) runs: "auto" =
+        # a CUDA GPU when CTranslate2 sees one, else the CPU; "cuda" without a GPU is an error
+        # (lrl/models/device.py). The device and compute type used go to the manifest and the summary.
+        "device": "auto",
+        # "auto" = int8 on CPU (~2x faster than float32 at no measurable chrF cost, DESIGN.md; the same
+        # rows as "int8") and int8_float16 on a GPU (float16 where int8 is not supported).
+        "compute_type": "auto",
+        # On a GPU, batches hold this many tokens (batch_type "tokens") instead of max_batch_size
+        # sentences: short sentences fill the GPU, long ones do not exhaust its memory. 0 = sentences.
+        "max_batch_tokens": 8192,
         # Parallel batches (inter; 0 = one per CPU core, weights shared) with one thread each beat threads
         # inside one batch: on 2 idle cores, an OPUS-MT-shaped int8 model ran 1.9x faster with 2x1 than
         # 1x1, while 1x2 gained 1.03x (`python eval/bench/bench_ct2_threads.py`).
@@ -159,7 +168,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-#: CTranslate2's compute types (``ctranslate2.Translator(compute_type=...)``).
+#: CTranslate2's compute types (``ctranslate2.Translator(compute_type=...)``); "auto" is lrl's per-device
+#: choice (lrl/models/device.py), not CTranslate2's.
 COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
                  "float16", "bfloat16", "float32")
 
@@ -171,6 +181,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "bt.kind": ("auto", "marian", "nllb", "m2m100", "ibm1"),
     "bt.score": ("roundtrip", "forced", "none"),
     "bt.compute_type": COMPUTE_TYPES,
+    "bt.device": DEVICES,
+    "paraphrase.device": DEVICES,
     "paraphrase.backend": BACKENDS,
     "paraphrase.compute_type": COMPUTE_TYPES,
     "paraphrase.origins": ORIGINS,
@@ -220,6 +232,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "bt.inter_threads": (0, None),
     "bt.intra_threads": (0, None),
     "bt.max_batch_size": (1, None),
+    "bt.max_batch_tokens": (0, None),
     "bt.min_chrf": (0.0, 100.0),
     "bt.ibm1_iterations": (1, None),
     "bt.dev_share": (0.0, 0.5),

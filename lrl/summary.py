@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Any
 
 
+def runtime_text(runtime: dict[str, Any] | None) -> str:
+    """" on cuda (int8_float16, 8192 tokens per batch)" — where a model ran, for the summary."""
+    if not runtime:
+        return ""
+    batch = f", {runtime['batch']} per batch" if runtime.get("batch") else ""
+    return f" on {runtime.get('device', '?')} ({runtime.get('compute_type', '?')}{batch})"
+
+
 def _model_line(name: str, sig: dict[str, Any]) -> str | None:
     if name == "bt":
         model = sig.get("model", {})
@@ -17,16 +25,18 @@ def _model_line(name: str, sig: dict[str, Any]) -> str | None:
         where = f"dev {dev.get('rows', 0)} rows: {scores}" if scores else (dev.get("note") or "no dev score")
         cached = sig.get("cached_bootstrap") or {}
         if not cached:
-            return f"  back-translation: {model.get('kind', '?')} {model.get('id', '')} ({where})"
+            return (f"  back-translation: {model.get('kind', '?')} {model.get('id', '')}"
+                    f"{runtime_text(sig.get('runtime'))} ({where})")
         lines = [f"  back-translation: IBM-1 tables ({where}), replaced where a cached `lrl bootstrap` model "
                  "scores better on its own dev rows:"]
-        lines += [f"    {d}: {c['model']} (dev chrF++ {c['dev_chrf++']:.1f})" for d, c in cached.items()]
+        lines += [f"    {d}: {c['model']} (dev chrF++ {c['dev_chrf++']:.1f}){runtime_text(sig.get('runtime'))}"
+                  for d, c in cached.items()]
         return "\n".join(lines)
     if name == "paraphrase":
         if sig.get("path") == "pivot":
             return ("  paraphrase: pivot path (LRL→English→LRL through the back-translation tables) — no LLM "
                     "configured; set paraphrase.model=PATH for LLM paraphrases")
-        return f"  paraphrase: LLM {sig.get('model', {}).get('id', '')}"
+        return f"  paraphrase: LLM {sig.get('model', {}).get('id', '')}{runtime_text(sig.get('runtime'))}"
     return None
 
 

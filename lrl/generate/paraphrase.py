@@ -69,7 +69,11 @@ PARAPHRASE_DEFAULTS: dict[str, Any] = {
     "repetition_penalty": 1.0,
     "batch_size": 8,  # prompts per LLM batch (the pivot path batches 64 rows)
     "threads": 0,  # torch / CTranslate2 intra-op threads (0 = the library's default)
-    "compute_type": "int8",  # CTranslate2 backend only
+    # Where the LLM runs: "auto" = a CUDA GPU when the backend (torch or CTranslate2) sees one, else CPU.
+    "device": "auto",
+    # CTranslate2: "auto" = int8 on CPU, int8_float16 on a GPU. transformers: "auto" = float32 on CPU (as
+    # before), bfloat16 on a GPU; or float32 | float16 | bfloat16.
+    "compute_type": "auto",
     "trust_remote_code": False,  # run Python code shipped with the model: only for models you trust
     # chrF (sacrebleu, 0-100) of a paraphrase against its parent: above max_chrf it is a copy (a changed
     # comma), below min_chrf it has drifted. Word-order variants of the plugins' own examples score
@@ -137,7 +141,8 @@ class LLMEngine:
     def signature(self) -> dict[str, Any]:
         return {"path": "llm", "model": self.model.identity, "prompt": self.prompt.id,
                 "prompt_source": self.prompt.source, "settings": self.model.settings.as_dict(),
-                "trust_remote_code": self.model.trust_remote_code}
+                "trust_remote_code": self.model.trust_remote_code,
+                "runtime": getattr(self.model, "placement", None)}
 
     def close(self) -> None:
         self.model.close()
@@ -353,14 +358,17 @@ def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progre
     engine: LLMEngine | PivotEngine
     if p["model"]:
         from lrl.generate.prompts import get_prompt
+        from lrl.models.device import place
         from lrl.models.llm import GenSettings, load_llm
 
         # plugin.files["prompts"] once the manifest schema names the file; "prompts.toml" until then.
         prompt = get_prompt(plugin.path, plugin.name, plugin.code, p["prompt"],
                             plugin.files.get("prompts", "prompts.toml"))
+        where = place(p["device"], p["compute_type"], "paraphrase", p["backend"])
         gen = GenSettings(max_new_tokens=p["max_new_tokens"], temperature=p["temperature"], top_p=p["top_p"],
                           top_k=p["top_k"], repetition_penalty=p["repetition_penalty"],
-                          batch_size=p["batch_size"], threads=p["threads"], compute_type=p["compute_type"])
+                          batch_size=p["batch_size"], threads=p["threads"], compute_type=where.compute_type,
+                          device=where.device)
         engine = LLMEngine(load_llm(p["model"], p["backend"], gen, p["trust_remote_code"]), prompt, judge)
     else:
         if pivot is None:

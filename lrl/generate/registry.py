@@ -116,10 +116,39 @@ DECODE_KEYS = ("beam_size", "sampling_topk", "sampling_temperature", "compute_ty
                "intra_threads", "max_batch_size")
 
 
-def _decode_settings(cfg: dict[str, Any]) -> Any:
+#: Rows handed to the translator per call on a GPU. On CPU a call per 64 rows costs nothing; on a GPU 64
+#: rows are a fraction of one 8192-token batch, so the GPU would idle between calls. 2048 rows give
+#: translate_iterable enough to sort by length and fill whole token batches. CPU keeps 64: the same calls,
+#: the same sampling draws, the same rows as before.
+GPU_ROWS_PER_CALL = 2048
+
+
+def _placement(cfg: dict[str, Any]) -> Any:
+    """Where the CTranslate2 back-translator runs (bt.device, bt.compute_type resolved)."""
+    from lrl.models.device import place
+
+    return place(cfg["bt"]["device"], cfg["bt"]["compute_type"], "bt")
+
+
+def _rows_per_call(where: Any) -> int:
+    return GPU_ROWS_PER_CALL if where is not None and where.device == "cuda" else 64
+
+
+def _runtime(cfg: dict[str, Any], where: Any) -> dict[str, Any]:
+    """What the manifest and the summary say about where the model ran and how it was batched."""
+    tokens = cfg["bt"]["max_batch_tokens"] if where.device == "cuda" else 0
+    return {**where.as_dict(), "batch": f"{tokens} tokens" if tokens else f"{cfg['bt']['max_batch_size']} sentences",
+            "rows_per_call": _rows_per_call(where)}
+
+
+def _decode_settings(cfg: dict[str, Any], where: Any = None) -> Any:
     from lrl.models.translator import DecodeSettings
 
-    return DecodeSettings(**{k: cfg["bt"][k] for k in DECODE_KEYS}, seed=cfg["seed"])
+    where = where or _placement(cfg)
+    decode = {k: cfg["bt"][k] for k in DECODE_KEYS}
+    decode["compute_type"] = where.compute_type
+    return DecodeSettings(**decode, seed=cfg["seed"], device=where.device,
+                          max_batch_tokens=cfg["bt"]["max_batch_tokens"])
 
 
 def _prefer_cached(plugin: Plugin, cfg: dict[str, Any], backward: Any, forward: Any,
@@ -130,7 +159,7 @@ def _prefer_cached(plugin: Plugin, cfg: dict[str, Any], backward: Any, forward: 
     from lrl.models.catalog import best_bootstrap
     from lrl.models.translator import CT2Translator
 
-    decode = _decode_settings(cfg)
+    where: Any = None  # resolved only when a cached model is used (IBM-1 runs on the CPU)
     dev = info.get("dev") or {}
     chosen: dict[str, Any] = {}
     out = {"backward": backward, "forward": forward}
@@ -144,10 +173,11 @@ def _prefer_cached(plugin: Plugin, cfg: dict[str, Any], backward: Any, forward: 
             continue
         ident = {"kind": "marian", "id": cand.name, "revision": cand.name.rsplit("-", 1)[-1],
                  "path": str(cand.translator_dir), "direction": direction}
-        out[role] = CT2Translator(cand.translator_dir, "marian", "", "", decode, ident)
+        where = where or _placement(cfg)
+        out[role] = CT2Translator(cand.translator_dir, "marian", "", "", _decode_settings(cfg, where), ident)
         chosen[direction] = {"model": cand.name, "dev_chrf++": cand.dev_chrfpp, "ibm1_dev_chrf++": ibm1}
     if chosen:
-        info = {**info, "cached_bootstrap": chosen}
+        info = {**info, "cached_bootstrap": chosen, "runtime": _runtime(cfg, where)}
     return out["backward"], out["forward"], info
 
 
@@ -165,6 +195,7 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
         raise ConfigError(f"bt.kind must be auto, marian, nllb, m2m100 or ibm1, got {bt['kind']!r}")
     settings = {k: bt[k] for k in DECODE_KEYS}
     info: dict[str, Any] = {}
+    where: Any = None  # the CTranslate2 models' device and compute type (None: IBM-1 on the CPU)
     backward: Translator
     forward: Any
     if not bt["model"] or bt["kind"] == "ibm1":
@@ -189,8 +220,12 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
         from lrl.models.resolve import resolve
         from lrl.models.translator import CT2Translator
 
-        quant = bt["compute_type"] if bt["compute_type"].startswith("int8") else None
-        decode = _decode_settings(cfg)
+        where = _placement(cfg)
+        # Rows record the compute type that ran (int8 on CPU, as when "int8" was the default).
+        settings["compute_type"] = where.compute_type
+        info = {"runtime": _runtime(cfg, where)}
+        quant = where.compute_type if where.compute_type.startswith("int8") else None
+        decode = _decode_settings(cfg, where)
         res = resolve(bt["model"], bt["kind"], quant)
 
         def langs(kind: str, src_en: bool) -> tuple[str, str]:
@@ -223,7 +258,10 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
     # Masked spans (<PHONE> …) never reach the model; they are put back after (lrl/generate/protect.py).
     backward = Protected(backward)
     forward = Protected(forward) if forward is not None else None
-    steps: list[Step] = [BackTranslate(backward, settings, batch_size=64, tagged=bt["tagged"],
+    if where is None and "runtime" in info:  # IBM-1 with a cached bootstrap transformer swapped in
+        where = _placement(cfg)
+    rows = _rows_per_call(where)
+    steps: list[Step] = [BackTranslate(backward, settings, batch_size=rows, tagged=bt["tagged"],
                                        progress=progress, model_info=info,
                                        forward=forward if english_mono else None)]
     # The new English side is judged by evidence independent of the translator: language ID and script,
@@ -236,15 +274,16 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
                 "untranslated": {"strict": True}}
     steps += pair_checks(plugin, cfg, quality, "bt-", {"bt"}, sides="src", overrides=stricter)
     if bt["score"] == "roundtrip":
-        steps.append(RoundTripChrF(forward, bt["min_chrf"]))
+        steps.append(RoundTripChrF(forward, bt["min_chrf"], batch_size=rows))
     elif bt["score"] == "forced":
-        steps.append(ForcedDecode(forward, bt["min_logprob"]))
+        steps.append(ForcedDecode(forward, bt["min_logprob"], batch_size=rows))
     if english_mono:
-        steps += _forward_filters(plugin, cfg, backward, quality)
+        steps += _forward_filters(plugin, cfg, backward, quality, rows)
     return steps
 
 
-def _forward_filters(plugin: Plugin, cfg: dict[str, Any], backward: Any, seed: Any = None) -> list[Step]:
+def _forward_filters(plugin: Plugin, cfg: dict[str, Any], backward: Any, seed: Any = None,
+                     rows: int = 64) -> list[Step]:
     """Forward-translated rows got a new language side: judge it like an input's (length ratio, script,
     tone, language ID, adequacy) and by a round trip back to the real English."""
     from lrl.chain import pair_checks
@@ -252,7 +291,7 @@ def _forward_filters(plugin: Plugin, cfg: dict[str, Any], backward: Any, seed: A
 
     steps = pair_checks(plugin, cfg, seed, "ft-", {"ft"}, sides="tgt")
     if cfg["bt"]["score"] == "roundtrip":
-        chrf = RoundTripChrF(backward, cfg["bt"]["min_chrf"], reverse=True)
+        chrf = RoundTripChrF(backward, cfg["bt"]["min_chrf"], batch_size=rows, reverse=True)
         chrf.name, chrf.applies_to = "ft-chrf", frozenset({"ft"})
         steps.append(chrf)
     return steps

@@ -244,11 +244,11 @@ class BootstrapTranslator:
     """A converted bootstrap model: CTranslate2 + the sentencepiece model, greedy by default."""
 
     def __init__(self, ct2_dir: Path, compute_type: str = "default", threads: int = 0,
-                 beam_size: int = 1, max_batch_size: int = 64) -> None:
+                 beam_size: int = 1, max_batch_size: int = 64, device: str = "cpu") -> None:
         ct2: Any = require("ctranslate2", "ctranslate2>=4.3", "the bootstrap translator")
         spm: Any = require("sentencepiece", "sentencepiece", "the bootstrap translator")
         self.dir = Path(ct2_dir)
-        self.model = ct2.Translator(str(self.dir), device="cpu", compute_type=compute_type,
+        self.model = ct2.Translator(str(self.dir), device=device, compute_type=compute_type,
                                     intra_threads=threads or (os.cpu_count() or 1))
         self.sp = spm.SentencePieceProcessor(model_file=str(self.dir / "source.spm"))
         self.beam_size, self.max_batch_size = beam_size, max_batch_size
@@ -275,6 +275,20 @@ class BootstrapTranslator:
         res = self.model.score_batch([self.encode(s) for s in sources],
                                      [self.sp.encode(t, out_type=str) for t in targets])
         return [list(r.log_probs) for r in res]
+
+
+def decoder(ct2_dir: Path, threads: int, device: str, log: Callable[[str], None]) -> BootstrapTranslator:
+    """The converted model on ``device``; on the CPU when CTranslate2 cannot use the GPU (its wheels need
+    CUDA 12's cuBLAS, which a machine with torch for another CUDA may lack): training on the GPU still
+    counts, and a few hundred dev sentences decode on the CPU in seconds."""
+    if device != "cpu":
+        try:
+            tr = BootstrapTranslator(ct2_dir, threads=threads, device=device)
+            tr.translate(["."])  # cuBLAS loads at the first product on the GPU, not at construction
+            return tr
+        except (RuntimeError, ValueError) as exc:
+            log(f"CTranslate2 cannot run on {device} ({exc}); decoding the dev set on the CPU")
+    return BootstrapTranslator(ct2_dir, threads=threads)
 
 
 def dev_scores(hyps: list[str], refs: list[str]) -> dict[str, float]:
@@ -308,8 +322,10 @@ def cache_key(train: list[Pair], dev: list[Pair], s: BootstrapSettings) -> str:
 
 def train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings, out_dir: Path,
           lang: str = "", data_info: dict[str, Any] | None = None,
-          log: Callable[[str], None] | None = None) -> BootstrapResult:
-    """Train, convert and evaluate one direction into ``out_dir`` (replaced if it exists)."""
+          log: Callable[[str], None] | None = None, device: str = "cpu") -> BootstrapResult:
+    """Train, convert and evaluate one direction into ``out_dir`` (replaced if it exists). ``device``
+    ("cpu" or "cuda", resolved) is where torch trains and CTranslate2 decodes the dev set; it is not part
+    of the settings (nor the cache key): the same settings describe the same model on either."""
     torch: Any = require("torch", "torch", "the bootstrap translator")
     log = log or (lambda msg: None)
     src_lang, tgt_lang = s.pair()
@@ -326,14 +342,14 @@ def train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings, 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".bootstrap-", dir=out_dir.parent))
     try:
-        return _train(train_pairs, dev_pairs, s, out_dir, work, lang, data_info, log, t_start)
+        return _train(train_pairs, dev_pairs, s, out_dir, work, lang, data_info, log, t_start, device)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def _train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings, out_dir: Path, work: Path,
            lang: str, data_info: dict[str, Any] | None, log: Callable[[str], None],
-           t_start: float) -> BootstrapResult:
+           t_start: float, device: str = "cpu") -> BootstrapResult:
     torch: Any = require("torch", "torch", "the bootstrap translator")
     src_lang, tgt_lang = s.pair()
 
@@ -365,7 +381,7 @@ def _train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings,
         tgt_ids.append([*b, 0])
     epoch_tokens = sum(map(len, src_ids)) + sum(map(len, tgt_ids))
 
-    model = build_model(s, V)
+    model = build_model(s, V).to(device)
     n_params = sum(p.numel() for p in model.parameters())
     model.train()
     fused = True
@@ -399,7 +415,7 @@ def _train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings,
         (hf_dir / "generation_config.json").unlink(missing_ok=True)
         convert(hf_dir, ct2_dir, s.quantize)
         t = time.time()
-        tr = BootstrapTranslator(ct2_dir, threads=s.threads)
+        tr = decoder(ct2_dir, s.threads, device, log)
         hyps = tr.translate([side(p, src_lang) for p in dev_pairs]) if dev_pairs else []
         scores = dev_scores(hyps, [side(p, tgt_lang) for p in dev_pairs]) if dev_pairs else {}
         row: dict[str, Any] = {
@@ -414,7 +430,7 @@ def _train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings,
         model.train()
         return row
 
-    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if s.bf16 else None
+    autocast = (lambda: torch.autocast(device, dtype=torch.bfloat16)) if s.bf16 else None
     done, nb = 0, 1
     stop = False
     while not stop:
@@ -422,9 +438,9 @@ def _train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings,
         nb = len(batches)
         for done, b in enumerate(batches):
             t = time.time()
-            x = _collate(torch, [src_ids[i] for i in b], pad)
-            y = _collate(torch, [tgt_ids[i] for i in b], pad)
-            dec_in = torch.cat([torch.full((len(b), 1), pad, dtype=torch.long), y[:, :-1]], dim=1)
+            x = _collate(torch, [src_ids[i] for i in b], pad).to(device, non_blocking=True)
+            y = _collate(torch, [tgt_ids[i] for i in b], pad).to(device, non_blocking=True)
+            dec_in = torch.cat([torch.full((len(b), 1), pad, dtype=torch.long, device=device), y[:, :-1]], dim=1)
             labels = y.masked_fill(y == pad, -100)
             for g in opt.param_groups:
                 g["lr"] = lr_at(step)
@@ -471,7 +487,7 @@ def _train(train_pairs: list[Pair], dev_pairs: list[Pair], s: BootstrapSettings,
         "training": {"steps": step, "epochs": final["epochs"], "tokens": tokens, "train_s": round(train_s, 1),
                      "tok_per_s": final["tok_per_s"], "spm_s": round(spm_s, 1),
                      "wall_s": round(time.time() - t_start, 1), "final_loss": final["loss"],
-                     "fused_adamw": fused, "torch_threads": torch.get_num_threads()},
+                     "fused_adamw": fused, "torch_threads": torch.get_num_threads(), "device": device},
         "model": {"params": n_params, "vocab_size": V,
                   "hf_bytes": _dir_size(hf_dir), "ct2_bytes": _dir_size(ct2_dir),
                   "ct2_quantization": s.quantize},

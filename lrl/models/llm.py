@@ -45,11 +45,18 @@ class GenSettings:
     batch_size: int = 8
     #: torch intra-op threads (0 = leave torch's default); CTranslate2's intra_threads.
     threads: int = 0
-    #: CTranslate2 only: the quantization of the converted model and the compute type.
+    #: CTranslate2: the quantization of the converted model and the compute type; transformers: the
+    #: torch dtype (float32 | float16 | bfloat16; other values: the library's default). Resolved (not "auto").
     compute_type: str = "int8"
+    #: "cpu" | "cuda", resolved by lrl.models.device.place.
+    device: str = "cpu"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The settings rows record in their provenance: without the device (see ``placement``), so the
+        same model and settings give the same rows' provenance on CPU and GPU."""
+        d = asdict(self)
+        d.pop("device")
+        return d
 
     @property
     def sampling(self) -> bool:
@@ -139,6 +146,12 @@ class CausalLM:
         return {"kind": "llm", "backend": self.backend, "id": self.name, "path": str(self.path),
                 "revision": self.revision, "chat_template": self.chat}
 
+    @property
+    def placement(self) -> dict[str, str]:
+        """Where the model ran (manifest and summary; not in the rows' provenance, which stays the same
+        whichever device made them)."""
+        return {"device": self.settings.device, "compute_type": self.settings.compute_type}
+
     def render(self, prompt: Any, sentence: str, english: str, n: int) -> str:
         """The text the model sees: the chat template applied to the prompt's messages, or the plain
         few-shot text when the tokenizer has no chat template."""
@@ -187,13 +200,19 @@ class HFCausalLM(CausalLM):
         transformers: Any = require("transformers", "transformers", "LLM paraphrase")
         if settings.threads > 0:
             self.torch.set_num_threads(settings.threads)
+        # Only the float dtypes mean something to torch; anything else (CTranslate2's int8 names, "default")
+        # loads as transformers always did here, so CPU rows stay the same.
+        extra: dict[str, Any] = {}
+        if settings.compute_type in ("float16", "bfloat16", "float32"):
+            extra["dtype"] = getattr(torch, settings.compute_type)
         try:
             self.model = transformers.AutoModelForCausalLM.from_pretrained(
-                str(self.path), trust_remote_code=trust_remote_code)
+                str(self.path), trust_remote_code=trust_remote_code, **extra)
         except (OSError, ValueError) as exc:
             hint = "" if trust_remote_code else (" (if the model needs its own code, set "
                                                  "paraphrase.trust_remote_code = true — only for code you trust)")
             raise LrlError(f"cannot load {self.path} as a causal language model: {exc}{hint}") from None
+        self.model.to(settings.device)
         self.model.eval()
         self._generation_eos = getattr(self.model.generation_config, "eos_token_id", None)
 
@@ -205,7 +224,7 @@ class HFCausalLM(CausalLM):
         for start in range(0, len(prompts), max(1, s.batch_size)):
             chunk = prompts[start:start + max(1, s.batch_size)]
             torch.manual_seed(seed + start)  # sampling draws from torch's global generator only
-            enc = self.tokenizer(chunk, return_tensors="pt", padding=True, **self._encode_kwargs())
+            enc = self.tokenizer(chunk, return_tensors="pt", padding=True, **self._encode_kwargs()).to(s.device)
             kwargs: dict[str, Any] = {"max_new_tokens": s.max_new_tokens, "pad_token_id": self.tokenizer.pad_token_id,
                                       "eos_token_id": sorted(eos) or None, "do_sample": s.sampling}
             if s.sampling:
@@ -243,8 +262,16 @@ class CT2CausalLM(CausalLM):
         gen_cfg = self.path / "generation_config.json"
         if gen_cfg.is_file():
             self._generation_eos = json.loads(gen_cfg.read_text(encoding="utf-8")).get("eos_token_id")
-        self.model = self.ct2.Generator(str(self.ct2_path), device="cpu", compute_type=settings.compute_type,
-                                        intra_threads=settings.threads)
+        try:
+            self.model = self.ct2.Generator(str(self.ct2_path), device=settings.device,
+                                            compute_type=settings.compute_type, intra_threads=settings.threads)
+            if settings.device == "cuda":  # cuBLAS loads at the first product: fail here, not mid-run
+                first = self.tokenizer.convert_ids_to_tokens(self.tokenizer.encode("a"))
+                self.model.generate_batch([first], max_length=1)
+        except (RuntimeError, ValueError) as exc:
+            raise LrlError(f"CTranslate2 cannot run {self.ct2_path} on {settings.device} with compute_type "
+                           f"{settings.compute_type!r}: {exc} — set paraphrase.device=cpu, or install the "
+                           "CUDA libraries it names (its wheel needs CUDA 12's cuBLAS)") from None
 
     @property
     def identity(self) -> dict[str, Any]:

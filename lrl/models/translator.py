@@ -8,7 +8,9 @@ Models that can score a given translation (forced decoding) also implement ``sco
 ``target.spm``) and NLLB-200 / M2M-100 (a transformers tokenizer; the target language is forced with a
 target-prefix token such as ``yor_Latn`` or ``__yo__``). Throughput on CPU follows DESIGN.md: int8,
 ``inter_threads`` over ``intra_threads``, ``translate_iterable`` with ``max_batch_size`` and length-sorted
-batches (order restored afterwards).
+batches (order restored afterwards). On a GPU (``DecodeSettings.device = "cuda"``, chosen by
+:mod:`lrl.models.device`) batches are sized in tokens (``max_batch_tokens``) so that short sentences fill
+the GPU and long ones do not run it out of memory, and one worker drives it (``inter_threads`` 1).
 """
 
 from __future__ import annotations
@@ -57,6 +59,16 @@ class DecodeSettings:
     intra_threads: int = 1
     max_decoding_length: int = 256
     seed: int = 0
+    device: str = "cpu"  # "cpu" | "cuda", already resolved (lrl.models.device.place)
+    # On CUDA: tokens per batch (batch_type="tokens"); 0 = max_batch_size sentences, as on CPU.
+    max_batch_tokens: int = 0
+
+    def batch_kwargs(self) -> dict[str, Any]:
+        """How translate/score calls group sentences: by tokens on a GPU, by sentences on CPU (CPU rows
+        stay exactly as before: the same batches, the same sampling draws)."""
+        if self.device == "cuda" and self.max_batch_tokens > 0:
+            return {"max_batch_size": self.max_batch_tokens, "batch_type": "tokens"}
+        return {"max_batch_size": self.max_batch_size}
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,8 +120,7 @@ class CT2Translator:
     """
 
     def __init__(self, model_dir: Path, kind: str = "auto", src_lang: str = "", tgt_lang: str = "",
-                 settings: DecodeSettings | None = None, identity: dict[str, Any] | None = None,
-                 device: str = "cpu") -> None:
+                 settings: DecodeSettings | None = None, identity: dict[str, Any] | None = None) -> None:
         ct2: Any = require("ctranslate2", "ctranslate2>=4.3", "back-translation with CTranslate2")
         self.model_dir = Path(model_dir)
         self.kind = detect_kind(self.model_dir) if kind == "auto" else kind
@@ -123,17 +134,42 @@ class CT2Translator:
         self.settings = settings or DecodeSettings()
         s = self.settings
         self._ct2 = ct2
-        self.model = ct2.Translator(str(self.model_dir), device=device, compute_type=s.compute_type,
-                                    inter_threads=s.inter_threads or os.cpu_count() or 1,
-                                    intra_threads=s.intra_threads)
+        if s.device not in ("cpu", "cuda"):
+            raise ConfigError(f"CT2Translator needs device cpu or cuda (resolve 'auto' with "
+                              f"lrl.models.device.place first), got {s.device!r}")
+        # On a GPU, parallel workers would each hold activations on the one device for no gain: one
+        # worker, fed large token batches, keeps it busy.
+        inter = s.inter_threads or (1 if s.device == "cuda" else os.cpu_count() or 1)
+        try:
+            self.model = ct2.Translator(str(self.model_dir), device=s.device, compute_type=s.compute_type,
+                                        inter_threads=inter, intra_threads=s.intra_threads)
+        except (ValueError, RuntimeError) as exc:  # a compute type this device cannot run; CUDA libraries
+            # missing (CTranslate2's wheels load cuBLAS 12 / cuDNN 9 only when a model goes to the GPU)
+            raise ConfigError(f"cannot load {self.model_dir} on {s.device} with compute_type "
+                              f"{s.compute_type!r}: {exc} — set bt.compute_type=auto, or bt.device=cpu if "
+                              "the CUDA libraries CTranslate2 needs are missing") from None
         self._load_tokenizer()
         if self.kind != "marian":
             self._check_lang(src_lang)
             self._check_lang(tgt_lang)
+        if s.device == "cuda":
+            self._check_gpu()
         self.identity: dict[str, Any] = {
             "kind": self.kind, "id": str(self.model_dir), "revision": "",
             **(identity or {}), "src_lang": src_lang, "tgt_lang": tgt_lang,
         }
+
+    def _check_gpu(self) -> None:
+        """Translate one token now: CTranslate2 loads cuBLAS/cuDNN at the first product on the GPU, so a
+        missing library would otherwise surface as a traceback mid-run instead of a setup error."""
+        prefix = self._prefix()
+        try:
+            self.model.translate_batch([self._encode(".", self.src_lang)],
+                                       target_prefix=[prefix] if prefix else None, max_decoding_length=2)
+        except RuntimeError as exc:
+            raise ConfigError(f"CTranslate2 cannot run {self.model_dir} on the GPU: {exc} — install the CUDA "
+                              "libraries it names (CTranslate2's wheel needs CUDA 12's cuBLAS: pip install "
+                              "nvidia-cublas-cu12), or set bt.device=cpu") from None
 
     def reversed(self) -> CT2Translator:
         """The other direction of a multilingual model, sharing the loaded weights and tokenizer (an
@@ -221,7 +257,7 @@ class CT2Translator:
         tokens = [self._encode(t, self.src_lang) for t in texts]
         order = _sorted_order([len(t) for t in tokens])
         prefix = self._prefix()
-        kwargs: dict[str, Any] = {"max_batch_size": s.max_batch_size, "beam_size": s.beam_size,
+        kwargs: dict[str, Any] = {**s.batch_kwargs(), "beam_size": s.beam_size,
                                   "max_decoding_length": s.max_decoding_length}
         if s.sampling_topk > 1:
             kwargs.update(beam_size=1, sampling_topk=s.sampling_topk,
@@ -248,7 +284,7 @@ class CT2Translator:
             tgt = [t if t[:1] == [pre] else [pre, *t] for t in tgt]
         order = _sorted_order([len(t) for t in src])
         results = self.model.score_iterable((src[i] for i in order), (tgt[i] for i in order),
-                                            max_batch_size=self.settings.max_batch_size)
+                                            **self.settings.batch_kwargs())
         out = [0.0] * len(sources)
         for i, res in zip(order, results, strict=True):
             lp = list(res.log_probs)
