@@ -43,7 +43,7 @@ class ClassifySettings:
     #: score on this MasakhaNEWS-format file instead of the held-out split ("" = the split)
     test: str = ""
     test_share: float = 0.3
-    sizes: list[int] = field(default_factory=lambda: [25, 50, 100])  # real articles per class; "all" is added
+    sizes: list[int] = field(default_factory=lambda: [5, 10, 25, 50, 100])  # real articles per class; "all" is added
     draws: int = 5  # random draws per small size (their mean is scored; their spread is shown)
     max_sentences: int = 12  # body sentences translated per English article (after its headline)
     bootstrap_samples: int = 1000
