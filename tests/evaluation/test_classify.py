@@ -2,6 +2,7 @@
 (tiny plugin, IBM-1 from a tiny seed), a real scikit-learn classifier, bootstrap scores, the markdown; and
 clear errors for bad MasakhaNEWS files."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -67,6 +68,15 @@ def test_tiny_eval_classify_end_to_end(tiny_plugin_dir: Path, tmp_path: Path) ->
     md = classify_report.render(res, "make eval-classify lang=yo")
     assert "| 2/class |" in md and "## Verdict" in md and "make eval-classify lang=yo" in md
 
+    # --test PATH: another MasakhaNEWS-format file is scored instead of the held-out split; a topic the
+    # English side lacks is dropped and counted; the run is reused (run=), the training pool unchanged.
+    other = _news(tmp_path / "other.tsv", {**{k: v[:2] for k, v in YO.items()}, "religion": ["Ọlọ́run wà."]})
+    res2 = classify.run_classify(load_plugin(tiny_plugin_dir), dataclasses.replace(s, test=str(other),
+                                                                                   run=res["run_dir"]),
+                                 log=lambda m: None)
+    assert res2["test"] == {"food": 2, "school": 2} and res2["test_dropped_topics"] == {"religion": 1}
+    assert res2["pool"] == res["pool"] and res2["test_in_pool"] >= 1
+
 
 def test_bad_test_files_are_clear_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.tsv"
@@ -105,4 +115,4 @@ def test_settings_resolve_paths_and_reject_unknown_keys(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="sizez"):
         classify.load_settings(cfg, "yo", {})
     assert json.dumps(classify.quick(classify.load_settings(None, "yo", {"seed_data": "a", "english": "e",
-                                                                         "real": "r"})).sizes) == "[25]"
+                                                                         "real": "r"})).sizes) == "[5]"
