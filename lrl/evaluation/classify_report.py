@@ -57,7 +57,9 @@ def render(res: dict[str, Any], command: str) -> str:
         + f"; {res['test_in_pool']} test articles also occur in the training pool.",
         f"* Synthetic: {res['english_articles']} English articles ({', '.join(f'`{p}`' for p in s['english'])}), "
         f"headline + up to {s['max_sentences']} sentences each, forward-translated by lrl (`--mono-en`, "
-        f"seed `{', '.join(s['seed_data'])}`) and filtered by the run's checks (run `{res['run_dir']}`):",
+        f"seed `{', '.join(s['seed_data'])}`) and filtered by the run's checks (run `{res['run_dir']}`). "
+        "`synthetic` is what the run kept; `synthetic incl. … rejects` (an ablation) adds back the translations "
+        "the named check rejected (the checks after it never judged them):",
         *[f"  * {name}: {c['sentences_kept']:,} sentences, {c['sentences_rejected']:,} rejected ("
           f"{', '.join(f'{k} {v:,}' for k, v in c['rejected_by_stage'].items()) or 'none'}); {c['articles']} "
           f"articles {c['by_topic']}, {c['articles_without_a_kept_sentence']} lost (no sentence left)."
