@@ -32,6 +32,16 @@ def summary(res: dict[str, Any]) -> list[str]:
     return out
 
 
+def _translator(tr: dict[str, Any], lang: str) -> str:
+    fm = tr.get("forward_model") or {}
+    out = f"`{fm.get('kind', '?')}` `{fm.get('id', '?')}`"
+    dev = (tr.get("dev") or {}).get("dev") or {}
+    score = dev.get(f"en-{lang}")
+    if score:
+        out += f", dev chrF++ {score['chrf++']:.1f} / BLEU {score['bleu']:.1f} on {dev.get('rows')} held-out seed pairs"
+    return out
+
+
 def render(res: dict[str, Any], command: str) -> str:
     s = res["settings"]
     tr = res.get("translator", {})
@@ -64,9 +74,9 @@ def render(res: dict[str, Any], command: str) -> str:
           f"{', '.join(f'{k} {v:,}' for k, v in c['rejected_by_stage'].items()) or 'none'}); {c['articles']} "
           f"articles {c['by_topic']}, {c['articles_without_a_kept_sentence']} lost (no sentence left)."
           for name, c in res["synthetic"].items()],
-        f"* Translator (English→{res['lang']}): `{tr.get('forward_model')}`. Its quality bounds this result: "
-        "IBM-1 tables translate word by word, so the synthetic articles carry topic vocabulary, not fluent "
-        "sentences.",
+        f"* Translator (English→{res['lang']}): {_translator(tr, res['lang'])}. Its quality bounds this result"
+        + (": IBM-1 tables translate word by word, so the synthetic articles carry topic vocabulary, not fluent "
+           "sentences." if (tr.get("forward_model") or {}).get("kind") == "ibm1" else "."),
         f"* Scores: the mean over {s['draws']} random draws of real articles per small size (one for `all`), "
         f"95% bootstrap CI over test articles ({s['bootstrap_samples']} resamples), `sd` = spread over "
         "draws; Δ = paired difference from real only at the same size (same resamples).",
