@@ -13,7 +13,7 @@ TORCH  ?= torch==2.13.0
 lang   ?= yo
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser augment test lint bench bench-filters eval clean help
+.PHONY: setup browser augment test lint bench bench-filters eval eval-classify clean help
 
 help:
 	@echo "make lang=yo augment [mono=PATH] [parallel=PATH] [config=FILE] [set='k=v ...']"
@@ -64,6 +64,15 @@ eval: $(STAMP)
 		$(if $(model),--model $(model)) $(if $(minutes),--minutes $(minutes)) \
 		--results $(EVAL_RESULTS) \
 		--label "make eval lang=$(lang)$(if $(config), config=$(config))$(if $(quick), quick=1)$(if $(model), model=$(model))$(if $(minutes), minutes=$(minutes))"
+
+# Translate-train topic classification (issue 14): English MasakhaNEWS forward-translated by lrl, a TF-IDF +
+# logistic-regression classifier trained on real / synthetic / both, scored on a held-out split of the real
+# data (eval/configs/classify-$(lang).toml), or on test=PATH (any MasakhaNEWS-format file); quick=1: seconds.
+CLASSIFY_RESULTS = eval/results/classify-$(lang)$(if $(test),-on-$(basename $(notdir $(test))))$(if $(quick),-quick).md
+eval-classify: $(STAMP)
+	$(BIN)/lrl eval-classify --lang $(lang) --config eval/configs/classify-$(lang).toml \
+		$(if $(test),--test $(test)) $(if $(quick),--quick) --results $(CLASSIFY_RESULTS) \
+		--label "make eval-classify lang=$(lang)$(if $(test), test=$(test))$(if $(quick), quick=1)"
 
 # Throughput and memory as ratios against a baseline run in the same invocation (see eval/bench/).
 bench: $(STAMP)

@@ -116,6 +116,33 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_classify(args: argparse.Namespace) -> int:
+    import json
+
+    from lrl import config
+    from lrl.evaluation import classify, classify_report
+    from lrl.languages import find_plugin
+
+    plugin = find_plugin(args.lang, args.languages_dir)
+    cfg_path = args.config
+    if cfg_path is None and Path(f"eval/configs/classify-{plugin.code}.toml").is_file():  # in a checkout
+        cfg_path = Path(f"eval/configs/classify-{plugin.code}.toml")
+    s = classify.load_settings(cfg_path, plugin.code, {"test": args.test, "run": args.run})
+    if args.set:
+        s.augment_set = {**s.augment_set, **config.parse_overrides(args.set)}
+    if args.quick:
+        s = classify.quick(s)
+    res = classify.run_classify(plugin, s, log=lambda msg: print(msg, flush=True))
+    name = f"classify-{plugin.code}{'-quick' if args.quick else ''}"
+    out = Path(args.results) if args.results else _new_eval_dir(Path(s.out_dir) / "eval", name) / f"{name}.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    command = " ".join(["lrl", *sys.argv[1:]]) if args.command_line is None else args.command_line
+    out.write_text(classify_report.render(res, command), encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out} ({res['wall_seconds'] / 60:.1f} min)")
+    return 0
+
+
 def _new_eval_dir(root: Path, name: str) -> Path:
     import datetime as dt
 
@@ -263,6 +290,23 @@ def build_parser() -> argparse.ArgumentParser:
                     help="how the results name the command that made them (default: this lrl command line; "
                          "make eval passes its own)")
     ev.set_defaults(func=_eval)
+
+    ec = sub.add_parser("eval-classify", help="prove the data helps a classifier: translate-train topic "
+                        "classification, real vs synthetic vs both")
+    ec.add_argument("--lang", required=True)
+    ec.add_argument("--config", type=Path, help="settings (TOML; default eval/configs/classify-<lang>.toml "
+                    "when run in a checkout)")
+    ec.add_argument("--test", help="score on this MasakhaNEWS-format file (category<TAB>headline<TAB>text<TAB>url, "
+                    "header row) instead of the held-out split")
+    ec.add_argument("--run", help="use this earlier eval-classify augment run instead of translating again")
+    ec.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a setting for the augment run, as for `lrl augment --set`")
+    ec.add_argument("--quick", action="store_true", help="one small size, two draws: seconds, for a first look")
+    ec.add_argument("--results", help="markdown file to write, with .json beside it (default: a new folder "
+                    "out/eval/classify-<lang>-<time>/)")
+    ec.add_argument("--label", "--command-line", dest="command_line", metavar="TEXT",
+                    help="how the results name the command that made them (make passes its own)")
+    ec.set_defaults(func=_eval_classify)
 
     add_run_commands(sub)
     add_steps_command(sub)

@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
         "tgt_column": "",
         # Stop after this many rows per input file (0 = all): for quick looks at big corpora.
         "max_rows": 0,
+        # Extra input columns carried with every row, and every row made from it, as the output's `labels`
+        # (JSON text): ["*"] every column but the text column(s) of a TSV, JSONL or parquet input,
+        # [] none, or the names to keep (e.g. ["category"]); a named column an input lacks is an error.
+        "label_columns": ["*"],
     },
     "templates": {"enabled": True, "count": 2000},
     "normalize": {"strip_controls": True, "collapse_whitespace": True},

@@ -94,7 +94,7 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
 def _read_options(plugin: Plugin, cfg: dict[str, Any]) -> ReadOptions:
     i = cfg["inputs"]
     return ReadOptions(bad_rows=i["bad_rows"], tsv_quoting=i["tsv_quoting"], src_column=i["src_column"],
-                       tgt_column=i["tgt_column"], max_rows=i["max_rows"],
+                       tgt_column=i["tgt_column"], max_rows=i["max_rows"], label_columns=tuple(i["label_columns"]),
                        lang_names=(plugin.code, plugin.iso639_3, plugin.name))
 
 

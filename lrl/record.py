@@ -27,6 +27,10 @@ class Record:
     parent_id: str = ""
     provenance: dict[str, Any] = field(default_factory=dict)
     scores: dict[str, float | str] = field(default_factory=dict)
+    #: The input row's other columns (``category``, ``label``, a document id, ...), by column name. Readers
+    #: fill it (``inputs.label_columns``); every row made from this one copies it, so a translated or
+    #: paraphrased row keeps its parent's labels (translate-train classification needs exactly that).
+    labels: dict[str, Any] = field(default_factory=dict)
     #: Set by a reader that could not use the row (e.g. undecodable bytes with skipping turned on):
     #: ``(stage, reason)``. The pipeline routes such records straight to the rejects so they are counted.
     pre_rejected: tuple[str, str] | None = None
@@ -49,6 +53,7 @@ class Record:
             "parent_id": self.parent_id,
             "provenance": json.dumps(self.provenance, ensure_ascii=False, sort_keys=True),
             "scores": json.dumps(self.scores, sort_keys=True),
+            "labels": json.dumps(self.labels, ensure_ascii=False, sort_keys=True, default=str),
         }
 
     def to_dict(self) -> dict[str, Any]:

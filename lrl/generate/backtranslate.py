@@ -70,7 +70,7 @@ class BackTranslate(BatchGenerator):
                 continue
             yield rec
             child = Record(id=f"bt:{rec.id}", src=(TAG + out) if self.tagged and out else out,
-                           tgt=rec.tgt, origin="bt", parent_id=rec.id,
+                           tgt=rec.tgt, origin="bt", parent_id=rec.id, labels=dict(rec.labels),
                            provenance={"model": dict(self.translator.identity), "settings": self.settings,
                                        "seed": ctx.seed, "tagged": self.tagged,
                                        # the parent had personal data masked: so has this row

@@ -251,7 +251,7 @@ class Paraphrase(BatchGenerator):
                     prov.pop("raw_output", None)
                     prov.pop("dropped_lines", None)
                 child = Record(id=f"{self.origin}:{rec.id}:{k + 1}", src=rec.src, tgt=text, origin=self.origin,
-                               parent_id=rec.id, provenance=prov)
+                               parent_id=rec.id, provenance=prov, labels=dict(rec.labels))
                 ctx.stats.created(self.name)
                 reason: str | None
                 if cand is None:

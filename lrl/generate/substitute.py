@@ -244,7 +244,7 @@ class Substitute(Step):
                     provenance={"class": site.entry.cls, "lrl": [parent.tgt[a[0]:a[1]], new.lrl],
                                 "en": [parent.src[b[0]:b[1]], new.en], "occurrences": len(site.lrl),
                                 "evidence": site.evidence, "features": dict(new.features),
-                                "lexicon": self.lexicon_id, "seed": seed}))
+                                "lexicon": self.lexicon_id, "seed": seed}, labels=dict(parent.labels)))
         return out
 
     def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:

@@ -98,7 +98,9 @@ def _body(manifest: dict[str, Any], kept_by_origin: Counter[str], monolingual_ro
         "| `provenance` | JSON text (a string; `json.loads` it): input file and line, template and fillers, "
         "model and revision, seed |",
         "| `scores` | JSON text: every filter's measurement as `\"<stage>.<name>\": value`; the keys differ by "
-        "origin and filters, so they are not fixed columns |", "",
+        "origin and filters, so they are not fixed columns |",
+        "| `labels` | JSON text: the input row's other columns (`category`, `label`, ...), kept by every row made "
+        "from it (a translated row keeps its parent's); `{}` when the input had none |", "",
         "## Kept rows by origin", "", "| origin | rows |", "|---|---:|",
         *[f"| {o} | {n:,} |" for o, n in kept_by_origin.most_common()], "",
         "## What each stage did (pipeline order)", "",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import glob
 import itertools
+import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -26,7 +27,18 @@ from typing import Any
 
 from lrl.errors import InputError, LrlError
 from lrl.io.open import check_readable, data_suffix, decoded_lines
-from lrl.io.rows import SRC_NAMES, TEXT_NAMES, InputStats, ReadOptions, Rows, json_row, pick, text_value
+from lrl.io.rows import (
+    SRC_NAMES,
+    TEXT_NAMES,
+    InputStats,
+    ReadOptions,
+    Rows,
+    clean_name,
+    json_row,
+    label_keys,
+    pick,
+    text_value,
+)
 from lrl.record import Record
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # news articles run to megabytes per line
@@ -90,6 +102,7 @@ def _read_tsv(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | No
             rows.stats.blank_lines += 1
     tgt_i = pick(header, opts.tgt_column, (*opts.lang_names, *TEXT_NAMES), path, "inputs.tgt_column")
     src_i = pick(header, opts.src_column, SRC_NAMES, path, "inputs.src_column") if rows.parallel else -1
+    label_cols = [(i, clean_name(header[i])) for i in label_keys(header, (tgt_i, src_i), opts, path)]
     prev = reader.line_num
     for fields in reader:
         first, last = prev + 1, reader.line_num
@@ -111,11 +124,13 @@ def _read_tsv(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | No
             problem = f"bad-row: {msg}"
         src = fields[src_i] if 0 <= src_i < len(fields) else ""
         tgt = fields[tgt_i] if tgt_i < len(fields) else ""
-        yield rows.make(first, src, tgt, problem)
+        labels = {name: fields[i] for i, name in label_cols if i < len(fields)}
+        yield rows.make(first, src, tgt, problem, labels=labels)
 
 def _read_jsonl(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | None]:
     bad: set[int] = set()
     keys: tuple[str, str] | None = None
+    label_names: list[str] | None = None  # None: every key but the text keys
     for n, line in enumerate(_decoded_lines(path, opts, bad), 1):
         text = line.rstrip("\n")
         if not text.strip():
@@ -132,6 +147,8 @@ def _read_jsonl(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | 
                 s = names[pick(names, opts.src_column, SRC_NAMES, path, "inputs.src_column")] if rows.parallel \
                     else ""
                 keys = (s, t)
+                picked = label_keys(names, tuple(names.index(k) for k in keys if k), opts, path)
+                label_names = None if "*" in opts.label_columns else [names[i] for i in picked]
             tgt, problem = text_value(obj, keys[1])
             if keys[0] and not problem:
                 src, problem = text_value(obj, keys[0])
@@ -141,7 +158,10 @@ def _read_jsonl(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | 
             yield rows.make(n, "", text, problem)
             continue
         # An object with empty strings is still a row (normalization rejects it, with its reason).
-        yield rows.make(n, src, tgt, keep_empty=True)
+        assert keys is not None
+        labels = {k: v for k, v in obj.items() if k not in keys} if label_names is None else \
+            {k: obj[k] for k in label_names if k in obj}
+        yield rows.make(n, src, tgt, keep_empty=True, labels=labels)
 
 
 def _read_conll(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | None]:
@@ -180,6 +200,8 @@ def _read_table(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | 
         batches = (b.to_pydict() for f in files for b in pq.ParquetFile(f).iter_batches(1000))
     n = 0
     keys: tuple[str, str] | None = None
+    label_names: list[str] = []
+    own = False
     try:
         for batch in batches:
             if keys is None:
@@ -188,6 +210,10 @@ def _read_table(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | 
                 s = names[pick(names, opts.src_column, SRC_NAMES, path, "inputs.src_column")] if rows.parallel \
                     else ""
                 keys = (s, t)
+                # lrl's own output read back: its labels are the `labels` JSON column, not its other columns
+                own = set(names) >= LRL_COLUMNS and "*" in opts.label_columns
+                label_names = [] if own else \
+                    [names[i] for i in label_keys(names, tuple(names.index(k) for k in keys if k), opts, path)]
             for i in range(len(batch[keys[1]])):
                 n += 1
                 row = {k: ("" if batch[k][i] is None else batch[k][i]) for k in keys if k}
@@ -196,12 +222,25 @@ def _read_table(path: Path, opts: ReadOptions, rows: Rows) -> Iterator[Record | 
                 if problem and opts.bad_rows != "skip":
                     raise InputError(path, n, f"row {n}: {problem.split(': ', 1)[1]}",
                                      "fix the data, or set inputs.bad_rows=skip")
-                yield rows.make(n, src, tgt, problem)
+                labels = _json_labels(batch["labels"][i]) if own else {k: batch[k][i] for k in label_names}
+                yield rows.make(n, src, tgt, problem, labels=labels)
     except LrlError:
         raise
     except Exception as exc:  # pyarrow / datasets on a damaged file: say which file, not a traceback
         raise InputError(path, None, f"cannot read as parquet or a datasets folder: {type(exc).__name__}: "
                          f"{str(exc)[:200]}", "check that the file is complete") from None
+
+
+#: The columns that make a parquet input lrl's own output (lrl/io/writers.py schema).
+LRL_COLUMNS = frozenset({"id", "origin", "parent_id", "provenance", "scores", "labels"})
+
+
+def _json_labels(text: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if isinstance(text, str) and text else {}
+    except ValueError:
+        value = {}
+    return value if isinstance(value, dict) else {"labels": value}
 
 
 def preflight(spec: str, parallel: bool) -> None:

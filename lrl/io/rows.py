@@ -27,6 +27,9 @@ class ReadOptions:
     id_prefix: str = ""
     #: for monolingual input: "tgt" (text in the language) or "src" (English text, for forward translation)
     mono_side: str = "tgt"
+    #: extra columns carried with each row as ``Record.labels``: ``("*",)`` every column but the text
+    #: column(s), ``()`` none, else these names (inputs.label_columns)
+    label_columns: tuple[str, ...] = ("*",)
 
 
 @dataclass
@@ -39,7 +42,7 @@ class InputStats:
     files: list[str] = field(default_factory=list)
 
 def pick(header: list[str], wanted: str, names: tuple[str, ...], path: Path, setting: str) -> int:
-    lowered = [h.strip().lstrip("\ufeff").lower() for h in header]
+    lowered = [clean_name(h).lower() for h in header]
     if wanted:
         if wanted.lower() in lowered:
             return lowered.index(wanted.lower())
@@ -52,6 +55,25 @@ def pick(header: list[str], wanted: str, names: tuple[str, ...], path: Path, set
                      f"name it with {setting}=COLUMN")
 
 
+def label_keys(names: list[str], text_keys: tuple[int, ...], opts: ReadOptions, path: Path) -> list[int]:
+    """Which columns of a header (or a first JSON object) become the rows' labels: every column but the
+    text ones for ``"*"``, else the named ones, each of which must exist."""
+    if "*" in opts.label_columns:
+        return [i for i, n in enumerate(names) if i not in text_keys and clean_name(n)]
+    lowered = [clean_name(n).lower() for n in names]
+    out = []
+    for wanted in opts.label_columns:
+        if wanted.lower() not in lowered:
+            raise InputError(path, 1, f"no column named {wanted!r} in {names}",
+                             "set inputs.label_columns to columns this input has (or [] for none)")
+        out.append(lowered.index(wanted.lower()))
+    return out
+
+
+def clean_name(name: str) -> str:
+    return name.strip().lstrip("\ufeff").strip()
+
+
 class Rows:
     """Shared row→record logic for all formats."""
 
@@ -60,8 +82,8 @@ class Rows:
         self.origin = "seed" if parallel else "mono"
         self.tag = opts.id_prefix or f"{self.origin}:{path.name}"
 
-    def make(self, line: int, src: str, tgt: str, bad: str | None = None, keep_empty: bool = False
-             ) -> Record | None:
+    def make(self, line: int, src: str, tgt: str, bad: str | None = None, keep_empty: bool = False,
+             labels: dict[str, Any] | None = None) -> Record | None:
         if not bad and not keep_empty and not src.strip() and not tgt.strip():
             self.stats.blank_lines += 1
             return None
@@ -69,7 +91,7 @@ class Rows:
         if not self.parallel:  # readers put monolingual text in tgt; English text belongs in src
             src, tgt = (tgt, "") if self.opts.mono_side == "src" else ("", tgt)
         rec = Record(id=f"{self.tag}:{line}", src=src, tgt=tgt, origin=self.origin,
-                     provenance={"source": str(self.path), "line": line})
+                     provenance={"source": str(self.path), "line": line}, labels=labels or {})
         if bad:
             self.stats.bad_rows += 1
             rec.pre_rejected = ("read", bad)

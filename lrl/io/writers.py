@@ -34,6 +34,9 @@ def schema(src_lang: str, tgt_lang: str) -> pa.Schema:
         ("parent_id", pa.string()),
         ("provenance", pa.string()),
         ("scores", pa.string()),
+        # The input's extra columns as a JSON object (lrl/record.py ``labels``): JSON text like ``scores``,
+        # because the names differ between inputs and the schema is fixed before the first row (DESIGN.md).
+        ("labels", pa.string()),
     ])
 
 
