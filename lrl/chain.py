@@ -85,6 +85,8 @@ def quality_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed, sides
         def lrl_fluency() -> Fluency:
             check = Fluency.build([x for _, x in seed.all_pairs], f["fluency"], real=[x for _, x in seed.pairs])
             check.side, check.name, check.min_score = "tgt", "lrl-fluency", float(f["fluency"]["lrl_min_score"])
+            check.rescorable = {"filters.fluency.lrl_min_score": "min_score",
+                                "filters.fluency.min_words": "min_words"}
             return check
 
         steps.append(seed.cached("lrl-fluency", lrl_fluency))

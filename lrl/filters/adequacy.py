@@ -299,6 +299,9 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iterations: int
 
 class Adequacy(Filter):
     name = "adequacy"
+    # coef and typical only name the feature that weighs most in a rejection's reason.
+    decides_with = ("min_score", "min_known", "judging", "coef", "typical")
+    rescorable = {"filters.adequacy.min_score": "min_score", "filters.adequacy.min_known": "min_known"}
 
     def __init__(self, featurizer: Featurizer, coef: dict[str, float], bias: float, offset: float,
                  min_score: float, min_known: int, info: dict[str, Any] | None = None) -> None:
@@ -306,6 +309,8 @@ class Adequacy(Filter):
         self.coef, self.bias, self.offset = coef, bias, offset
         self.min_score, self.min_known = min_score, min_known
         self.info = dict(info or {})
+        self.judging = bool(self.info.pop("judging", True))
+        self.typical = featurizer.typical
 
     @classmethod
     def build(cls, model: IBM1Model, settings: dict[str, Any],
@@ -357,18 +362,18 @@ class Adequacy(Filter):
         return out
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        if "score" not in scores or not self.info.get("judging", True):
+        if "score" not in scores or not self.judging:
             return None
         if min(float(scores["src_known"]), float(scores["tgt_known"])) < self.min_known:
             return None
         value = float(scores["score"])
         if value < self.min_score:
-            worst = min(FEATURES, key=lambda k: self.coef[k] * (float(scores[k]) - self.featurizer.typical[k]))
+            worst = min(FEATURES, key=lambda k: self.coef[k] * (float(scores[k]) - self.typical[k]))
             return f"adequacy: score {value:.2f} < {self.min_score:g} ({WHY[worst]})"
         return None
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         return {"score": "logistic regression over lexical evidence both ways (naive-Bayes explained words, "
                          "IBM-1 log-probability), anchors, punctuation and length z, trained on the seed against "
                          "synthetic misaligned/truncated pairs; minus its quantile on held-out seed pairs",
-                **self.info, "min_score": self.min_score, "min_known": self.min_known}
+                **self.info}

@@ -118,7 +118,7 @@ class Markup(Filter):
                            for k, n in found)
         return f"markup: {detail}"
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         return {"action": "reject", "kinds": list(KINDS)}
 
 
