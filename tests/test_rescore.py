@@ -158,9 +158,9 @@ def test_every_filter_decides_from_its_scores_and_signature_alone() -> None:
     """lrl/filters/*: decide() never reads the record's text or origin (only its id, the scores and
     ``decides_with``), and every rescorable setting points into ``decides_with``."""
     import importlib
-    import re
     import inspect
     import pkgutil
+    import re
 
     import lrl.filters
     from lrl.step import Filter
