@@ -169,6 +169,10 @@ def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any]) -
     _entries(steps, rows, by_id)
     stats = Stats()
     counts = {"unscored": 0, "parent_rejected": 0}
+    # The stage that made the rows entering at i: the last one before it that created rows in the old run
+    # (bt makes the ft rows too, which enter after the bt checks).
+    made = [n for n in names if manifest["stages"].get(n, {}).get("created")]
+    creator = {i: next((n for n in reversed(names[:i]) if n in made), names[i - 1]) for i in range(1, len(names))}
 
     def reached(row: Row, stage_index: int) -> bool:
         return row.old is None or index.get(row.old[0], -1) >= stage_index
@@ -200,8 +204,8 @@ def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any]) -
                     reject(row, STAGE, f"parent-rejected: {parent.record.id} is now rejected at {parent.new[0]} "
                                        "(a fresh run would not have made this row)")
                 else:
-                    stats[names[i - 1]].created += 1
-                    stats[names[i - 1]].passed += 1
+                    stats[creator[i]].created += 1
+                    stats[creator[i]].passed += 1
         live = [r for r in rows if r.new is None and r.entry <= i and _applies(entry, r)]
         if decider is not None and decider.stateful:
             live.sort(key=lambda r: float(r.record.scores.get(f"{name}.seq", -1)))

@@ -93,8 +93,8 @@ def test_unchanged_thresholds_reproduce_the_kept_set_exactly(base: RunResult) ->
     assert m["totals"] == base.manifest["totals"]
     for name, st in m["stages"].items():
         assert st["in"] + st["created"] == st["out"] + st["rejected"], name
-        assert (st["in"], st["out"], st["rejected"]) == tuple(base.manifest["stages"][name][k]
-                                                              for k in ("in", "out", "rejected")), name
+        assert (st["in"], st["created"], st["out"], st["rejected"]) == tuple(base.manifest["stages"][name][k]
+                                                              for k in ("in", "created", "out", "rejected")), name
     assert (res.run_dir.parent / "latest").resolve() == res.run_dir.resolve()
     assert (res.run_dir / "README.md").read_text().startswith("---\nlanguage:")
 
