@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,6 +259,7 @@ def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None)
     from lrl.io.writers import PairSplitWriter, RejectWriter, write_json
     from lrl.pipeline import _point_latest, _write_report, versions
 
+    started = time.time()
     run_dir = run_dir.resolve()
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     cfg, moved = apply_changes(manifest, changes)
@@ -299,8 +301,9 @@ def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None)
         "rescored_from": {"run_id": manifest["run_id"], "path": str(run_dir), "changes": changes,
                           "stages_changed": moved, **counts},
     })
-    for key in ("duration_s", "prepare_seconds", "write_seconds"):
+    for key in ("prepare_seconds", "write_seconds"):
         new.pop(key, None)  # the old run's timings do not describe this one
+    new["duration_s"] = round(time.time() - started, 2)
     write_json(new_dir / "manifest.json", new)
     (new_dir / "README.md").write_text(render_card(new, kept_by_origin, new_dir, shards.monolingual.rows),
                                        encoding="utf-8")
