@@ -13,10 +13,11 @@ TORCH  ?= torch==2.13.0
 lang   ?= yo
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser augment test lint bench bench-filters eval eval-classify clean help
+.PHONY: setup browser augment rescore test lint bench bench-filters eval eval-classify clean help
 
 help:
 	@echo "make lang=yo augment [mono=PATH] [parallel=PATH] [config=FILE] [set='k=v ...']"
+	@echo "make rescore run=out/yo/latest set='filters.fluency.min_score=-1.8 ...'"
 	@echo "make test | make lint | make bench | make bench-filters lang=yo | make clean"
 
 # Reinstall only when the project's dependency list changes.
@@ -37,6 +38,11 @@ AUGMENT_ARGS = --lang $(lang) $(if $(mono),--mono $(mono)) $(if $(parallel),--pa
 augment: $(STAMP)
 	@echo "lrl augment $(strip $(AUGMENT_ARGS))"
 	@$(BIN)/lrl augment $(AUGMENT_ARGS)
+
+# Re-apply thresholds to a finished run from its stored scores (no models): a new run folder beside it.
+rescore: $(STAMP)
+	@test -n "$(run)" || { echo "usage: make rescore run=out/$(lang)/latest set='k=v ...'"; exit 2; }
+	@$(BIN)/lrl rescore $(run) $(foreach s,$(set),--set $(s))
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -72,7 +72,7 @@ def _lang_new(args: argparse.Namespace) -> int:
 
 
 def _lid_train(args: argparse.Namespace) -> int:
-    from lrl.languages.lidtrain import parse_spec, train
+    from lrl.models.lid import parse_spec, train
 
     builtin = [x.strip() for x in args.with_builtin.split(",") if x.strip()] if args.with_builtin else None
     report = train([parse_spec(s) for s in args.files], args.out, with_builtin=builtin,

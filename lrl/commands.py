@@ -51,6 +51,23 @@ def _review_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rescore(args: argparse.Namespace) -> int:
+    from lrl import config
+    from lrl.rescore import rescore
+
+    res = rescore(_run_dir(args.run), config.parse_overrides(args.set), Path(args.out) if args.out else None)
+    m = res.manifest
+    frm = m["rescored_from"]
+    print(f"wrote {res.run_dir}: kept {m['totals']['kept']:,} of {m['totals']['generated']:,} rows "
+          f"(stages re-decided with new settings: {', '.join(frm['stages_changed']) or 'none'})")
+    if frm["unscored"]:
+        print(f"  {frm['unscored']:,} rows now pass a stage whose later stages never scored them: rejected as "
+              "'unscored' (run `lrl augment` again to judge them)")
+    if frm["parent_rejected"]:
+        print(f"  {frm['parent_rejected']:,} generated rows dropped: the row they were made from is now rejected")
+    return 0
+
+
 def _run_dir(path: str) -> Path:
     run = Path(path)
     if not (run / "manifest.json").is_file():
@@ -71,6 +88,14 @@ def add_run_commands(sub: Any) -> None:
                     help="text: <split>.<origin>.en / .<lang> line-aligned; tsv: <split>.<origin>.tsv (en<TAB>lang)")
     ex.add_argument("--out", help="folder to write (default: RUN/export/<format>)")
     ex.set_defaults(func=_export)
+
+    rs = sub.add_parser("rescore", help="re-apply changed thresholds to a finished run from its stored scores "
+                        "(no models); writes a new run folder")
+    rs.add_argument("run", help="a run folder, e.g. out/yo/latest")
+    rs.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a threshold to change, e.g. filters.fluency.min_score=-1.8 (repeatable)")
+    rs.add_argument("--out", help="output root for the new run (default: the run's own out_dir)")
+    rs.set_defaults(func=_rescore)
 
     review = sub.add_parser("review", help="native-speaker review: export a sample, import the verdicts"
                             ).add_subparsers(dest="review_command", required=True)

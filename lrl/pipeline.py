@@ -36,7 +36,7 @@ from lrl.io.readers import InputStats, ReadOptions, expand, preflight, read
 from lrl.io.writers import PairSplitWriter, RejectWriter, file_sha256, write_json
 from lrl.languages.plugin import Plugin
 from lrl.record import Record
-from lrl.step import RunContext, Stats, Step, Timed
+from lrl.step import Filter, RunContext, Stats, Step, Timed
 
 #: Origins of rows made inside the pipeline from other rows (their new sides need checking again).
 SYNTHETIC = frozenset({"bt", "ft", "paraphrase", "pivot", "substitute"})
@@ -253,8 +253,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         "config": cfg,
         "inputs": [{"path": spec, "kind": kind, "sha256": _hash_spec(spec), "rows": st.rows,
                     "blank_lines": st.blank_lines, "bad_rows": st.bad_rows} for spec, kind, st in input_stats],
-        "steps": [{"name": s.name, "applies_to": sorted(a) if (a := getattr(s, "applies_to", None)) is not None
-                   else None, "signature": s.signature()} for s in steps],
+        "steps": [step_entry(s) for s in steps],
         "stages": stats.as_dict(),
         "kept_by_origin": dict(kept_by_origin.most_common()),
         "totals": totals,
@@ -269,6 +268,17 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     _write_report(run_dir)
     _point_latest(run_dir)
     return RunResult(run_dir, manifest, kept_by_origin)
+
+
+def step_entry(step: Step) -> dict[str, Any]:
+    """A step as the manifest records it: what ``lrl rescore`` needs to re-make its decisions (the class,
+    the signature with everything ``decide`` reads, the settings that may change and where they go)."""
+    entry: dict[str, Any] = {"name": step.name, "class": step.class_path(),
+                             "applies_to": sorted(a) if (a := getattr(step, "applies_to", None)) is not None
+                             else None, "signature": step.signature()}
+    if isinstance(step, Filter):
+        entry["rescorable"] = dict(step.rescorable)
+    return entry
 
 
 def _write_report(run_dir: Path) -> None:

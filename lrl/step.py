@@ -15,6 +15,7 @@ Three kinds of step:
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from abc import ABC, abstractmethod
@@ -100,18 +101,50 @@ class RunContext:
         self.on_reject(record, stage, reason)
 
 
+class Undecidable(Exception):  # noqa: N818 - a decision that cannot be made, not a failure of lrl
+    """Raised by ``Filter.decide`` when its stored scores cannot settle a decision that ``lrl rescore`` asks
+    it to re-make (e.g. a MinHash match against a row that is no longer kept)."""
+
+
+def _plain(value: Any) -> Any:
+    """A signature value as JSON: sets become sorted lists, tuples lists, paths strings."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
 class Step(ABC):
     """One stage of the pipeline. ``name`` is the stage name used in the manifest and in reject rows."""
 
     name: str = "step"
+    #: Attributes whose values make up the signature (sacrebleu's habit: derived from the object's
+    #: settings, so it cannot drift from what the step does). A Filter adds its ``decides_with``.
+    signature_attrs: tuple[str, ...] = ()
 
     @abstractmethod
     def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
         """Yield the records that pass (and any new ones); send the others to ``ctx.reject``."""
 
-    def signature(self) -> dict[str, Any]:
-        """Every setting that changes what this step keeps (for the manifest, sacrebleu-style)."""
+    def describe(self) -> dict[str, Any]:
+        """What the signature attributes do not say: how a model was made, a metric's own signature."""
         return {}
+
+    def signature(self) -> dict[str, Any]:
+        """Every setting that changes what this step keeps (for the manifest, sacrebleu-style): derived from
+        ``signature_attrs`` (and a Filter's ``decides_with``), plus ``describe()``."""
+        attrs = (*self.signature_attrs, *getattr(self, "decides_with", ()))
+        return {**self.describe(), **{a: _plain(getattr(self, a)) for a in attrs}}
+
+    @classmethod
+    def class_path(cls) -> str:
+        """``module:Class``, recorded in the manifest so ``lrl rescore`` can rebuild a filter's decision."""
+        return f"{cls.__module__}:{cls.__qualname__}"
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Release models or files; called once after the run."""
@@ -137,12 +170,43 @@ class Mapper(Step):
 
 class Filter(Step):
     """Scores, then decides. Subclasses implement ``score`` (or ``score_batch`` when a model is faster
-    on batches) and ``decide``; scores are stored as ``record.scores[f"{name}.{key}"]``."""
+    on batches) and ``decide``; scores are stored as ``record.scores[f"{name}.{key}"]``.
+
+    Decisions are pure (OpusFilter's promise, kept): ``decide`` reads the row's stored scores and the
+    attributes named in ``decides_with`` — nothing else, not the record's text. Those attributes are in the
+    signature, so :meth:`decider` rebuilds the decision from a manifest without any model, and ``lrl
+    rescore`` re-applies changed thresholds (``rescorable``: setting key → attribute path) to a finished run.
+    """
 
     batch_size: int = 1
     #: When set, only records of these origins are scored and judged; others pass through uncounted.
     #: Lets a filter run a second time on synthetic rows only (e.g. after back-translation).
     applies_to: frozenset[str] | None = None
+    #: Attributes ``decide`` reads besides the scores: thresholds and what the step learnt at build time.
+    decides_with: tuple[str, ...] = ()
+    #: Settings ``lrl rescore`` may change for this stage: dotted setting key → attribute path in the
+    #: signature ("tgt.min_prob" is ``self.tgt["min_prob"]``). A stage whose bar comes from another setting
+    #: (bt-fluency's ``bt.min_fluency``) gets its own mapping where the chain builds it.
+    rescorable: dict[str, str] = {}
+    #: Decisions depend on the rows decided before (dedup): rescore decides them in ``<stage>.seq`` order.
+    stateful: bool = False
+
+    @classmethod
+    def decider(cls, signature: dict[str, Any]) -> Filter:
+        """A filter that can ``decide`` (not score) from a manifest signature: no model is loaded."""
+        obj = cls.__new__(cls)
+        for attr in cls.decides_with:
+            if attr not in signature:
+                from lrl.errors import ConfigError
+
+                raise ConfigError(f"the signature of {cls.class_path()} lacks {attr!r}: was the run made by an "
+                                  "older lrl? Run `lrl augment` again")
+            setattr(obj, attr, copy.deepcopy(signature[attr]))
+        obj.restore()
+        return obj
+
+    def restore(self) -> None:  # noqa: B027 - an optional hook
+        """After :meth:`decider`: turn JSON values back into what ``decide`` expects, reset decision state."""
 
     def score(self, record: Record) -> dict[str, float | str]:
         raise NotImplementedError

@@ -80,12 +80,16 @@ def _stage_key(d: dict[str, Any]) -> str:
     return f"{d['stage']}/{reason_key(d['reason'])}"
 
 
-def _flagged(d: dict[str, Any]) -> bool:
-    # A filter that flags instead of rejecting (tone check in "flag" mode) leaves a 1.0 score behind.
-    return any(k.endswith(".toneless") and v for k, v in d["scores"].items())
+def _flagged(d: dict[str, Any], tone: dict[str, Any] | None) -> bool:
+    """Would the tone check reject the row in "reject" mode (it only flags in "flag" mode)? Its bar is in
+    the run's signature of the ``tone`` stage; the row's ``tone.share`` and ``tone.vowels`` are compared."""
+    sc = d["scores"]
+    return (tone is not None and "tone.share" in sc and int(sc["tone.vowels"]) >= int(tone["min_vowels"])
+            and float(sc["tone.share"]) < float(tone["min_share"]))
 
 
-def score_noise(labels: Path, dec: dict[str, dict[str, Any]], files: list[Path]) -> dict[str, Any]:
+def score_noise(labels: Path, dec: dict[str, dict[str, Any]], files: list[Path],
+                tone: dict[str, Any] | None = None) -> dict[str, Any]:
     with open(labels, encoding="utf-8", newline="") as f:
         lab = list(csv.DictReader(f, delimiter="\t"))
     text: dict[str, list[str]] = {}
@@ -106,7 +110,7 @@ def score_noise(labels: Path, dec: dict[str, dict[str, Any]], files: list[Path])
         if cls == "near-duplicate":
             entry["originals_kept"] = sum(dec[r["copy_of"]]["kept"] for r in rows)
         if cls == "tone-stripped":
-            entry["flagged_kept"] = sum(d["kept"] and _flagged(d) for d in ds)
+            entry["flagged_kept"] = sum(d["kept"] and _flagged(d, tone) for d in ds)
         details = Counter(r["detail"].split(":")[0] for r in rows if r["detail"])
         if cls in ("wrong-lang-en", "wrong-lang-lrl", "copy", "markup", "truncated"):
             entry["by_detail"] = {k: {"n": v, "rejected": sum(1 for r in rows if r["detail"].split(":")[0] == k
@@ -307,12 +311,14 @@ def main() -> None:
     shutil.rmtree(out / "runs", ignore_errors=True)  # only this invocation's runs stay on disk
     dec: dict[str, dict[str, Any]] = {}
     totals: Counter[str] = Counter()
+    tone: dict[str, Any] | None = None
     for path in files:  # one run per class: see noise.write
         result = run(plugin, cfg, Inputs(mono=[], parallel=[str(path)]), progress=False)
         dec.update(decisions(result.run_dir))
         totals.update(result.manifest["totals"])
+        tone = next((st["signature"] for st in result.manifest["steps"] if st["name"] == "tone"), None)
     t2 = time.perf_counter()
-    classes = score_noise(labels, dec, files)
+    classes = score_noise(labels, dec, files, tone)
 
     with open(out / "clean_rejected.tsv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter="\t", lineterminator="\n")

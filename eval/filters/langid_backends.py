@@ -139,14 +139,14 @@ def decisions(code: str, sets: dict[str, list[str]]) -> list[str]:
                 continue
             for side, cps, margins in (("tgt", (0.7, 0.8, 0.9), (0.0, 0.1, 0.2, 0.3)),
                                        ("src", (0.9, 0.95, 0.99), (0.0, 0.1, 0.3, 0.6))):
-                s = lid.sides[side]
-                keep = s.confident_prob, s.margin
+                rule = lid.tgt if side == "tgt" else lid.src  # what decide() reads (lrl/filters/langid.py)
+                keep = rule["confident_prob"], rule["confusable_margin"]
                 for cp in cps:
                     for margin in margins:
-                        s.confident_prob, s.margin = cp, margin
+                        rule["confident_prob"], rule["confusable_margin"] = cp, margin
                         sweeps.append(f"| {row} | {side} | {cp} | {margin} | "
                                       + " | ".join(f"{rejected(v)}" for v in scored.values()) + " |")
-                s.confident_prob, s.margin = keep
+                rule["confident_prob"], rule["confusable_margin"] = keep
     out += ["", "Sweep of one side's confident_prob and confusable_margin (`tgt_*` or `src_*`), the other settings "
             "at their defaults:", "", "| LRL-side backend | English-side backend | side | confident_prob | margin | "
             + " | ".join(kinds) + " |", "|---|---|---|---:|---:|" + "---:|" * len(kinds), *sweeps, ""]

@@ -139,10 +139,10 @@ def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) ->
                                  "cut_z": 0.0}, seed)
     cut_sweep = Length.build({**LENGTH_DEFAULTS, "min_calibration_pairs": 2, "max_z": 0.0,
                               "cut_z": chosen["cut_z"]}, seed)
-    judging = {"fluency": fluency.judging, "adequacy": adequacy.info.get("judging", True),
+    judging = {"fluency": fluency.judging, "adequacy": adequacy.judging,
                "length": length.calibrated}
     fluency.judging = True
-    adequacy.info["judging"] = True
+    adequacy.judging = True
     out = [f"## {lang}: seed = {'plugin examples + lexicon + templates' if seed_mode == 'plugin' else 'data + plugin'}"
            f" ({len(seed)} seed pairs, {len(extra)} extra pairs); {len(clean)} clean held-out pairs", "",
            f"IBM-1 {model.key}: {model.info.get('train_pairs')} training pairs, dev {model.info.get('dev')}; "
@@ -161,7 +161,7 @@ def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) ->
         scored = {k: scores_of(f, v) for k, v in sets.items()}
         rate = sum(map(len, sets.values())) / (time.perf_counter() - started)
         out += sweep(f"{title} — scores {rate:,.0f} pairs/s", f, attr, values, sets, scored, default)
-    fluency.judging, adequacy.info["judging"] = judging["fluency"], judging["adequacy"]
+    fluency.judging, adequacy.judging = judging["fluency"], judging["adequacy"]
     out += [f"### all three at the chosen thresholds {chosen} (judging: {judging})", "",
             "| | clean kept % | " + " | ".join(f"{c} rej %" for c in CLASSES) + " |",
             "|---|---:|" + "---:|" * len(CLASSES)]

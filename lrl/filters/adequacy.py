@@ -33,21 +33,32 @@ length checks judge, and cost misaligned pairs.
 
 from __future__ import annotations
 
-import functools
-import math
-import random
-import re
-import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from lrl.filters.adequacy_features import (  # fold … _punct: re-exported for the tests and eval scripts
+    FEATURES,
+    PRIOR_COEF,
+    WHY,
+    Featurizer,
+    _anchors,
+    _foreign_words,
+    _latin_share,
+    _punct,
+    _words,
+    cross_fitted,
+    fit_logistic,
+    fold,
+    negatives,
+)
 from lrl.generate.backtranslate import untag
-from lrl.models.ibm1 import IBM1Model, _is_word, load_or_train, tokenize
+from lrl.models.ibm1 import IBM1Model
 from lrl.record import Record
 from lrl.step import Filter
+
+__all__ = ["ADEQUACY_DEFAULTS", "FEATURES", "Adequacy", "_anchors", "_foreign_words", "_punct", "fold", "negatives"]
 
 # Thresholds from `python eval/filters/bench.py` and `eval/filters/measure_models.py`.
 ADEQUACY_DEFAULTS: dict[str, Any] = {
@@ -67,238 +78,16 @@ ADEQUACY_DEFAULTS: dict[str, Any] = {
     #: the real seeds measured give 6k-16k
     "min_vocab": 3000,
 }
-#: Priors for a word seen in few calibration pairs (pseudo-counts ALPHA): explained in half of the aligned
-#: pairs, in one in twenty misaligned ones.
-PRIOR_ALIGNED, PRIOR_CHANCE, ALPHA = 0.5, 0.05, 2.0
 #: Fewer seed pairs and the classifier is not trained (the filter scores with the priors and does not judge);
 #: fewer held-out pairs and its scale is set on the training pairs.
 MIN_TRAIN, MIN_HELD_OUT = 200, 50
-#: Anchors one side has and the other lacks, counted up to this many.
-MAX_ANCHORS = 3
-
-Links = dict[str, set[str]]
-
-
-def _words(text: str | list[str]) -> list[str]:
-    """Distinct lowercased words of a text (or of its tokens)."""
-    toks = tokenize(text) if isinstance(text, str) else text
-    return list(dict.fromkeys(t.lower() for t in toks if _is_word(t)))
-
-
-def links(model: IBM1Model, top: int) -> tuple[Links, Links]:
-    """For each English word its translations in the language, and the reverse, from both tables."""
-    en: Links = {}
-    xx: Links = {}
-    for e, cands in model.en2xx.items():
-        for f, _ in cands[:top]:
-            en.setdefault(e, set()).add(f)
-            xx.setdefault(f, set()).add(e)
-    for f, cands in model.xx2en.items():
-        for e, _ in cands[:top]:
-            xx.setdefault(f, set()).add(e)
-            en.setdefault(e, set()).add(f)
-    return en, xx
-
-
-def _explained(words: list[str], other: list[str], table: Links) -> list[tuple[str, bool]]:
-    o = set(other)
-    return [(w, w in o or not table[w].isdisjoint(o)) for w in words if w in table]
-
-
-def _weights(pairs: Sequence[tuple[list[str], list[str]]], side: int, table: Links) -> dict[str, tuple[float, float]]:
-    """Per word: (log-ratio when explained, when not), from aligned pairs against pairs shifted by half."""
-    hit: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
-    chance: Counter[str] = Counter()
-    chance_seen: Counter[str] = Counter()
-    n = len(pairs)
-    for i, p in enumerate(pairs):
-        for w, ok in _explained(p[side], p[1 - side], table):
-            seen[w] += 1
-            hit[w] += ok
-        for w, ok in _explained(p[side], pairs[(i + n // 2) % n][1 - side], table):
-            chance_seen[w] += 1
-            chance[w] += ok
-    out: dict[str, tuple[float, float]] = {}
-    for w in table:
-        b = (chance[w] + ALPHA * PRIOR_CHANCE) / (chance_seen[w] + ALPHA)
-        a = max((hit[w] + ALPHA * PRIOR_ALIGNED) / (seen[w] + ALPHA), b)
-        out[w] = (math.log(a / b), math.log((1 - a) / (1 - b)))
-    return out
-
-
-# -- features independent of the tables: anchors, punctuation, length ------------------------------------
-
-_MARK_CATS = ("Mn", "Me")
-_PUNCT_CLASSES = (set("?፧؟"), set("!"), set('"“”«»„'), set("()[]"), set(":፥"))
-
-
-def fold(word: str) -> str:
-    """Lowercase, marks stripped (NFD): "Làbákẹ́" and "Labake" fold alike."""
-    return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) not in _MARK_CATS)
-
-
-@functools.lru_cache(maxsize=65536)
-def _fold4(word: str) -> str:
-    return fold(word)[:4]
-
-
-def _latin_share(texts: Sequence[str]) -> float:
-    letters = [c for t in texts[:2000] for c in t if c.isalpha()]
-    return sum(_is_latin(c) for c in letters) / len(letters) if letters else 1.0
-
-
-def _is_latin(word: str) -> bool:
-    return word[:1].isascii() or "LATIN" in unicodedata.name(word[0], "")
-
-
-_DIGITS = re.compile(r"\d")
-
-
-def _anchors(text: str | list[str], names: bool) -> set[str]:
-    """Numbers, and (``names``) capitalized words not at the start of a sentence, folded to 4 letters; for a
-    side in another script, its Latin-script words (names and terms copied over). ``text``: or its tokens."""
-    toks = tokenize(text) if isinstance(text, str) else text
-    out: set[str] = set()
-    start = True
-    for t in toks:
-        if not _is_word(t):
-            start = t in ".!?:;\"“«።፧"
-            continue
-        if _DIGITS.search(t):
-            digits = "".join(_DIGITS.findall(t))
-            if digits.isascii():
-                out.add("#" + digits)
-        elif names and t[0].isupper() and not start and len(t) > 2:
-            out.add(_fold4(t))
-        start = False
-    return out
-
-
-def _foreign_words(text: str | list[str]) -> set[str]:
-    toks = tokenize(text) if isinstance(text, str) else text
-    return {_fold4(t) for t in toks if _is_word(t) and len(t) > 2 and _is_latin(t) and not _DIGITS.search(t)}
-
-
-def _punct(text: str) -> tuple[bool, ...]:
-    return tuple(not cls.isdisjoint(text) for cls in _PUNCT_CLASSES)
-
-
-FEATURES = ("nb_src", "nb_tgt", "anchors_en", "anchors_xx", "punct")
-#: What the feature that weighs most against a rejected pair says (relative to a typical seed pair).
-WHY = {"nb_src": "English least explained by the other", "nb_tgt": "language side least explained by the other",
-       "anchors_en": "English numbers or names missing on the other side",
-       "anchors_xx": "the language side's numbers or names missing in the English",
-       "punct": "punctuation differs"}
-#: Before the classifier is trained (too few seed pairs): the naive-Bayes sums alone.
-PRIOR_COEF = {**dict.fromkeys(FEATURES, 0.0), "nb_src": 0.5, "nb_tgt": 0.5}
-
-
-class Featurizer:
-    """The evidence the classifier weighs, for one (English, language) pair."""
-
-    def __init__(self, model: IBM1Model, top: int, latin: bool) -> None:
-        self.en_links, self.xx_links = links(model, top)
-        self.latin = latin
-        self.en_weights: dict[str, tuple[float, float]] = {}
-        self.xx_weights: dict[str, tuple[float, float]] = {}
-        #: the median of each feature over the seed pairs, to name the feature that sank a pair
-        self.typical: dict[str, float] = dict.fromkeys(FEATURES, 0.0)
-
-    def calibrate(self, toks: Sequence[tuple[list[str], list[str]]]) -> None:
-        self.en_weights = _weights(toks, 0, self.en_links)
-        self.xx_weights = _weights(toks, 1, self.xx_links)
-
-    def features_of(self, pair: tuple[str, str]) -> dict[str, float]:
-        return self.features(*pair)
-
-    def features(self, en_text: str, xx_text: str) -> dict[str, float]:
-        t_en, t_xx = tokenize(en_text), tokenize(xx_text)
-        en, xx = _words(t_en), _words(t_xx)
-        nb_src, n_src = _side(en, xx, self.en_links, self.en_weights)
-        nb_tgt, n_tgt = _side(xx, en, self.xx_links, self.xx_weights)
-        a_en = _anchors(t_en, self.latin)
-        a_xx = _anchors(t_xx, self.latin) | (set() if self.latin else _foreign_words(t_xx))
-        f_en = {_fold4(w) for w in en} | {a for a in a_en if a.startswith("#")}
-        f_xx = {_fold4(w) for w in xx} | {a for a in a_xx if a.startswith("#")}
-        punct = sum(a != b for a, b in zip(_punct(en_text), _punct(xx_text), strict=True))
-        return {"nb_src": nb_src, "nb_tgt": nb_tgt,
-                "anchors_en": float(min(len(a_en - f_xx), MAX_ANCHORS)),
-                "anchors_xx": float(min(len(a_xx - f_en), MAX_ANCHORS)),
-                "punct": float(punct), "src_known": float(n_src), "tgt_known": float(n_tgt)}
-
-
-def _side(words: list[str], other: list[str], table: Links,
-          weights: dict[str, tuple[float, float]]) -> tuple[float, int]:
-    found = _explained(words, other, table)
-    return sum(weights.get(w, (0.0, 0.0))[0 if ok else 1] for w, ok in found), len(found)
-
-
-def _truncate(text: str, rng: random.Random) -> str:
-    words = text.split()
-    return " ".join(words[:max(1, round(len(words) * rng.uniform(0.3, 0.7)))])
-
-
-def negatives(pairs: Sequence[tuple[str, str]], rng: random.Random, truncated: bool = False) -> list[tuple[str, str]]:
-    """Synthetic damage made from the seed itself (bicleaner's recipe, no labels): for each pair the
-    English of another pair of similar length; with ``truncated``, also one side cut to 30-70% of its words
-    (measured: it teaches the classifier length, which the length checks already judge, and costs misaligned
-    pairs)."""
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]))
-    out: list[tuple[str, str]] = []
-    n = len(order)
-    for k, i in enumerate(order):
-        j = order[min(n - 1, max(0, k + rng.choice((-3, -2, -1, 1, 2, 3))))]
-        if j != i and pairs[j][0] != pairs[i][0]:
-            out.append((pairs[j][0], pairs[i][1]))
-    for k, (en, xx) in enumerate(pairs if truncated else ()):
-        if k % 2 == 0 and len(en.split()) >= 4:
-            out.append((_truncate(en, rng), xx))
-        elif k % 2 == 1 and len(xx.split()) >= 4:
-            out.append((en, _truncate(xx, rng)))
-    return out
-
-
-def cross_fitted(model: IBM1Model, pairs: Sequence[tuple[str, str]], toks: Sequence[tuple[list[str], list[str]]],
-                 latin: bool, top: int, truncated: bool) -> tuple[np.ndarray, np.ndarray, int]:
-    """(features, labels, number of positives first) for the classifier, each half of the seed scored with
-    IBM-1 tables and word weights learned on the other half. Scored with tables that saw them, the seed's
-    own pairs look far better explained than unseen clean pairs (measured: a classifier trained so, with its
-    threshold set on them, rejected 4-9% of held-out clean pairs); the half tables know fewer words than the
-    full ones, so the scale set here errs towards keeping clean pairs."""
-    iterations = int(model.settings.get("iterations", 5))
-    halves = [[i for i in range(len(pairs)) if i % 2 == h] for h in (0, 1)]
-    pos: list[dict[str, float]] = []
-    neg: list[dict[str, float]] = []
-    rng = random.Random(0)
-    for h in (0, 1):
-        learn, judge = halves[h], halves[1 - h]
-        half = load_or_train(model.lang, [pairs[i] for i in learn], (), iterations, 0.0)  # cached on disk
-        fz = Featurizer(half, top, latin)
-        fz.calibrate([toks[i] for i in learn])
-        judged = [pairs[i] for i in judge]
-        pos += map(fz.features_of, judged)
-        neg += map(fz.features_of, negatives(judged, rng, truncated))
-    x = np.array([[f[k] for k in FEATURES] for f in pos + neg])
-    return x, np.r_[np.ones(len(pos)), np.zeros(len(neg))], len(pos)
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iterations: int = 300) -> tuple[np.ndarray, float]:
-    """Plain logistic regression by Newton steps on standardized features; (weights, bias) on the raw scale."""
-    mu, sd = x.mean(0), x.std(0) + 1e-9
-    z = np.c_[(x - mu) / sd, np.ones(len(x))]
-    w = np.zeros(z.shape[1])
-    for _ in range(min(iterations, 25)):
-        p = 1 / (1 + np.exp(-z @ w))
-        g = z.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0]
-        h = (z * (p * (1 - p))[:, None]).T @ z / len(y) + l2 * np.eye(len(w))
-        w -= np.linalg.solve(h, g)
-    coef = w[:-1] / sd
-    return coef, float(w[-1] - coef @ mu)
 
 
 class Adequacy(Filter):
     name = "adequacy"
+    # coef and typical only name the feature that weighs most in a rejection's reason.
+    decides_with = ("min_score", "min_known", "judging", "coef", "typical")
+    rescorable = {"filters.adequacy.min_score": "min_score", "filters.adequacy.min_known": "min_known"}
 
     def __init__(self, featurizer: Featurizer, coef: dict[str, float], bias: float, offset: float,
                  min_score: float, min_known: int, info: dict[str, Any] | None = None) -> None:
@@ -306,6 +95,8 @@ class Adequacy(Filter):
         self.coef, self.bias, self.offset = coef, bias, offset
         self.min_score, self.min_known = min_score, min_known
         self.info = dict(info or {})
+        self.judging = bool(self.info.pop("judging", True))
+        self.typical = featurizer.typical
 
     @classmethod
     def build(cls, model: IBM1Model, settings: dict[str, Any],
@@ -357,18 +148,18 @@ class Adequacy(Filter):
         return out
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        if "score" not in scores or not self.info.get("judging", True):
+        if "score" not in scores or not self.judging:
             return None
         if min(float(scores["src_known"]), float(scores["tgt_known"])) < self.min_known:
             return None
         value = float(scores["score"])
         if value < self.min_score:
-            worst = min(FEATURES, key=lambda k: self.coef[k] * (float(scores[k]) - self.featurizer.typical[k]))
+            worst = min(FEATURES, key=lambda k: self.coef[k] * (float(scores[k]) - self.typical[k]))
             return f"adequacy: score {value:.2f} < {self.min_score:g} ({WHY[worst]})"
         return None
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         return {"score": "logistic regression over lexical evidence both ways (naive-Bayes explained words, "
                          "IBM-1 log-probability), anchors, punctuation and length z, trained on the seed against "
                          "synthetic misaligned/truncated pairs; minus its quantile on held-out seed pairs",
-                **self.info, "min_score": self.min_score, "min_known": self.min_known}
+                **self.info}

@@ -54,5 +54,5 @@ class Blocklist(Filter):
         n = int(scores["count"])
         return f"blocklist: {n} blocked term{'s' if n > 1 else ''} on the language side" if n else None
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         return {"terms": len(self.terms), "source": self.source}

@@ -23,6 +23,8 @@ from lrl.step import Filter
 class RoundTripChrF(Filter):
     name = "chrf"
     applies_to = frozenset({"bt"})
+    decides_with = ("min_chrf",)
+    rescorable = {"bt.min_chrf": "min_chrf"}
 
     def __init__(self, forward: Translator, min_chrf: float, batch_size: int = 64, reverse: bool = False) -> None:
         """``forward`` translates English→LRL and the round trip is compared with the real LRL side; with
@@ -55,13 +57,14 @@ class RoundTripChrF(Filter):
             return f"chrf: round-trip chrF {value:.1f} < {self.min_chrf:g}"
         return None
 
-    def signature(self) -> dict[str, Any]:
-        return {"metric": str(self.metric.get_signature()), "min_chrf": self.min_chrf,
-                "forward_model": self.forward.identity}
+    def describe(self) -> dict[str, Any]:
+        return {"metric": str(self.metric.get_signature()), "forward_model": self.forward.identity}
 
 
 class ForcedDecode(Filter):
     name = "forced"
+    decides_with = ("min_logprob",)
+    rescorable = {"bt.min_logprob": "min_logprob"}
     applies_to = frozenset({"bt"})
 
     def __init__(self, forward: Scorer, min_logprob: float, batch_size: int = 64) -> None:
@@ -84,6 +87,6 @@ class ForcedDecode(Filter):
             return f"forced: mean log-prob {value:.2f} < {self.min_logprob:g}"
         return None
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         return {"score": "mean token log-prob of the LRL given the English (CTranslate2 score_batch)",
-                "min_logprob": self.min_logprob, "forward_model": self.forward.identity}
+                "forward_model": self.forward.identity}

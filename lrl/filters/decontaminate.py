@@ -28,6 +28,7 @@ def _h(text: str) -> int:
 
 class Decontaminate(Filter):
     name = "decontaminate"
+    decides_with = ("ngram",)  # named in the reason; it is a scoring setting, so not rescorable
 
     def __init__(self, test_specs: Iterable[str], normalizer: Normalize, opts: ReadOptions,
                  ngram: int = 0) -> None:
@@ -81,5 +82,5 @@ class Decontaminate(Filter):
                 return f"test-ngram: the {side} side shares a {self.ngram}-gram with the excluded test data"
         return None
 
-    def signature(self) -> dict[str, Any]:
-        return {"exclude": self.specs, "test_rows": self.test_rows, "ngram": self.ngram}
+    def describe(self) -> dict[str, Any]:
+        return {"exclude": self.specs, "test_rows": self.test_rows}

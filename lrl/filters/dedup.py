@@ -2,9 +2,11 @@
 whitespace or the marks on Latin letters (a tone-stripped or re-punctuated copy of a Yoruba sentence is
 the same sentence). Keeps the first occurrence; later ones are rejected naming it.
 
-The score is the hash of each key (hex, 16 bytes of blake2b), so the decision can be re-made from the
-output's scores by grouping on them. Memory is fixed-size per distinct kept pair: one 16-byte digest, the
-first id and its exact digest (plus, with MinHash on, one signature per long row).
+The score is the hash of each key (hex, 16 bytes of blake2b) and the row's place in the stage's input
+(``seq``), so the decision can be re-made from the output's scores by grouping on the key in ``seq``
+order (``lrl rescore`` does: when an earlier stage now rejects a first occurrence, its next copy is kept).
+Memory is fixed-size per distinct kept pair: one 16-byte digest, the first id and its exact digest (plus,
+with MinHash on, one signature per long row).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import unicodedata
 from typing import Any
 
 from lrl.record import Record
-from lrl.step import Filter
+from lrl.step import Filter, Undecidable
 
 DEDUP_DEFAULTS: dict[str, Any] = {"enabled": True, "near": True, "minhash": False, "minhash_threshold": 0.8,
                                   "minhash_min_chars": 200}
@@ -57,6 +59,10 @@ def _digest(text: str) -> bytes:
 
 class Dedup(Filter):
     name = "dedup"
+    decides_with = ("near", "minhash", "minhash_threshold", "minhash_min_chars", "num_perm")
+    # Every setting changes what is scored (which key, which LSH candidates): none is rescorable, but the
+    # decisions are re-made in order, since what counts as a first occurrence depends on earlier stages.
+    stateful = True
 
     def __init__(self, near: bool = True, minhash: bool = False, minhash_threshold: float = 0.8,
                  minhash_min_chars: int = 200, num_perm: int = 128) -> None:
@@ -69,6 +75,10 @@ class Dedup(Filter):
         self._sigs: dict[str, Any] = {}
         #: the signature of the row just scored, inserted if the row is kept
         self._pending: dict[str, Any] = {}
+        #: rows scored so far: each row's place in this stage's input, stored as ``seq``
+        self._seq = 0
+        #: rebuilt from a signature (``decider``): the ids kept so far, for MinHash matches
+        self._kept: set[str] | None = None
         if minhash:
             from lrl.errors import require
 
@@ -84,7 +94,8 @@ class Dedup(Filter):
 
     def score(self, record: Record) -> dict[str, float | str]:
         exact = _digest(f"{record.src}\t{record.tgt}").hex()
-        scores: dict[str, float | str] = {"exact": exact}
+        scores: dict[str, float | str] = {"exact": exact, "seq": self._seq}
+        self._seq += 1
         if self.near:
             scores["key"] = _digest(f"{near_key(record.src)}\t{near_key(record.tgt)}").hex()
         if self._lsh is not None and len(record.tgt) >= self.minhash_min_chars:
@@ -119,20 +130,25 @@ class Dedup(Filter):
                 return f"duplicate: same pair as {first[0]}"
             return f"near-duplicate: same as {first[0]} ignoring case, punctuation and tone marks"
         if float(scores.get("minhash_jaccard", 0.0)) >= self.minhash_threshold and "minhash_match" in scores:
+            if self._kept is not None and scores["minhash_match"] not in self._kept:
+                # The match was kept when this row was scored; now it is not, and the row's similarity to the
+                # other kept rows was never measured.
+                raise Undecidable(f"its MinHash match {scores['minhash_match']} is no longer kept")
             return (f"near-duplicate: language side ~{float(scores['minhash_jaccard']):.0%} like "
                     f"{scores['minhash_match']} (MinHash, word 3-shingles)")
         self.seen[key] = (record.id, exact)
+        if self._kept is not None:
+            self._kept.add(record.id)
         if pending is not None:
             self._lsh.insert(record.id, pending)
             self._sigs[record.id] = pending.hashvalues
         return None
 
-    def signature(self) -> dict[str, Any]:
-        sig: dict[str, Any] = {"near": self.near, "minhash": self.minhash}
-        if self.minhash:
-            sig.update(minhash_threshold=self.minhash_threshold, minhash_min_chars=self.minhash_min_chars,
-                       num_perm=self.num_perm, shingles="word 3-grams of the language side")
-        return sig
+    def restore(self) -> None:
+        self.seen, self._pending, self._sigs, self._lsh, self._seq, self._kept = {}, {}, {}, None, 0, set()
+
+    def describe(self) -> dict[str, Any]:
+        return {"shingles": "word 3-grams of the language side"} if self.minhash else {}
 
 
 def near_key_words(text: str) -> list[str]:

@@ -75,6 +75,9 @@ FLUENCY_DEFAULTS: dict[str, Any] = {
 
 class Fluency(Filter):
     name = "fluency"
+    decides_with = ("min_score", "min_words", "judging", "unjudged", "side", "note", "model_words")
+    # lrl-fluency and bt-fluency take their bar from other settings (lrl/chain.py, generate/registry.py).
+    rescorable = {"filters.fluency.min_score": "min_score", "filters.fluency.min_words": "min_words"}
     batch_size = 256  # the model scores a batch in one numpy pass
 
     def __init__(self, lm: ClassLM, min_score: float, min_words: int, judging: bool = True,
@@ -167,17 +170,12 @@ class Fluency(Filter):
                     "held-out std from the median)")
         return None
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         return {"model": f"word-class {self.lm.order}-gram interpolated Kneser-Ney minus add-one unigram, "
                          "mean log-prob per token, both directions averaged; z-score on held-out seed English",
                 "keep_words": len(self.lm.keep), "train_sentences": self.lm.sentences,
                 "train_tokens": self.lm.tokens, "types": self.lm.types,
-                "center": round(self.center, 4), "scale": round(self.scale, 4),
-                "min_score": self.min_score, "min_words": self.min_words, "judging": self.judging,
-                "unjudged": self.unjudged, "side": self.side,
-                **({"note": self.note} if self.note else {})}
-
-
+                "center": round(self.center, 4), "scale": round(self.scale, 4)}
 def _skeleton(text: str, keep: frozenset[str]) -> tuple[str, ...]:
     return tuple(t.lower() if not _is_word(t) or t.lower() in keep else "_" for t in tokenize(text))
 

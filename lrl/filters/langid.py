@@ -106,9 +106,23 @@ class _Side:
         self.wanted = sorted(self.ok | self.confusable)
         self.min_prob, self.confident_prob, self.margin = min_prob, confident_prob, margin
 
+    def rule(self) -> dict[str, Any]:
+        """The side's decision rule as plain data (what the signature records and ``decide`` reads)."""
+        return {"backend": self.backend.name, "expected": self.want, "labels": sorted(self.ok),
+                "confusable": sorted(self.confusable), "min_prob": self.min_prob,
+                "confident_prob": self.confident_prob, "confusable_margin": self.margin}
+
 
 class LangID(Filter):
     name = "langid"
+    # ``tgt`` and ``src``: each side's decision rule as plain data (labels and thresholds), built from the
+    # backends at construction, so the decision needs no backend. min_letters and names are not rescorable:
+    # they decide which views are scored at all.
+    decides_with = ("model", "min_chars", "min_letters", "names", "tgt", "src")
+    rescorable = {"filters.langid.min_chars": "min_chars",
+                  **{f"filters.langid.{side}_{key}": f"{side}.{rule}" for side in ("tgt", "src")
+                     for key, rule in (("min_prob", "min_prob"), ("confident_prob", "confident_prob"),
+                                       ("confusable_margin", "confusable_margin"))}}
 
     def __init__(self, tgt_label: str, tgt_acceptable: list[str], src_label: str,
                  src_acceptable: list[str], tgt_min_prob: float, src_min_prob: float, min_chars: int,
@@ -136,6 +150,8 @@ class LangID(Filter):
                           "confusable": "the plugin's langid.label", "backend": "filters.langid.src_backend"}),
         }
         self.min_chars, self.min_letters, self.names = min_chars, min_letters, names
+        self.tgt: dict[str, Any] = self.sides["tgt"].rule()
+        self.src: dict[str, Any] = self.sides["src"].rule()
 
     @classmethod
     def from_settings(cls, plugin: Any, lid: dict[str, Any]) -> LangID:
@@ -180,21 +196,21 @@ class LangID(Filter):
         return self.score_batch([record])[0]
 
     def _fails(self, side: str, key: str, scores: dict[str, float | str]) -> str | None:
-        cfg = self.sides[side]
+        rule = self.tgt if side == "tgt" else self.src
         if f"{key}prob" not in scores or float(scores[f"{key}letters"]) < self.min_letters:
             return None
         prob, conf = float(scores[f"{key}prob"]), float(scores[f"{key}confusable_prob"])
         label, top = str(scores[f"{key}label"]), float(scores[f"{key}top_prob"])
         view = " without capitalized words" if "bare" in key else ""
-        names = "|".join(sorted(cfg.ok))
-        if float(scores[f"{key}chars"]) >= self.min_chars and prob < cfg.min_prob:
-            return (f"P({names}) = {prob:.2f} < {cfg.min_prob}{view}; labelled {label} (p={top:.2f}), "
-                    f"expected {cfg.want}")
-        if label not in cfg.ok and top >= cfg.confident_prob:
-            return f"confidently {label} (p={top:.2f} ≥ {cfg.confident_prob}){view}, expected {cfg.want}"
-        if cfg.confusable and conf - prob > cfg.margin:
-            return (f"P({'|'.join(sorted(cfg.confusable))}) = {conf:.2f} exceeds P({names}) = {prob:.2f} "
-                    f"by > {cfg.margin}{view}")
+        names = "|".join(rule["labels"])
+        if float(scores[f"{key}chars"]) >= self.min_chars and prob < rule["min_prob"]:
+            return (f"P({names}) = {prob:.2f} < {rule['min_prob']}{view}; labelled {label} (p={top:.2f}), "
+                    f"expected {rule['expected']}")
+        if label not in rule["labels"] and top >= rule["confident_prob"]:
+            return f"confidently {label} (p={top:.2f} ≥ {rule['confident_prob']}){view}, expected {rule['expected']}"
+        if rule["confusable"] and conf - prob > rule["confusable_margin"]:
+            return (f"P({'|'.join(rule['confusable'])}) = {conf:.2f} exceeds P({names}) = {prob:.2f} "
+                    f"by > {rule['confusable_margin']}{view}")
         return None
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
@@ -206,10 +222,3 @@ class LangID(Filter):
             if failed and (side == "tgt" or len(failed) == len(fails)):
                 return f"langid-{side}: {failed[-1]}"
         return None
-
-    def signature(self) -> dict[str, Any]:
-        return {"model": self.model, "min_chars": self.min_chars, "min_letters": self.min_letters,
-                "names": self.names,
-                **{side: {"backend": s.backend.name, "labels": sorted(s.ok), "confusable": sorted(s.confusable),
-                          "min_prob": s.min_prob, "confident_prob": s.confident_prob, "confusable_margin": s.margin}
-                   for side, s in self.sides.items()}}

@@ -47,6 +47,10 @@ def ends_sentence(text: str) -> bool:
 
 class Length(Filter):
     name = "length"
+    decides_with = ("min_chars", "max_chars", "max_ratio", "ratio_min_chars", "max_z", "cut_z",
+                    "log_ratio_mean", "log_ratio_std")
+    rescorable = {f"filters.length.{k}": k
+                  for k in ("min_chars", "max_chars", "max_ratio", "ratio_min_chars", "max_z", "cut_z")}
 
     def __init__(self, min_chars: int, max_chars: int, max_ratio: float, ratio_min_chars: int,
                  max_z: float = 0.0, log_ratio_mean: float = 0.0, log_ratio_std: float = 0.0,
@@ -56,7 +60,7 @@ class Length(Filter):
         ``max_ratio`` applies."""
         self.min_chars, self.max_chars = min_chars, max_chars
         self.max_ratio, self.ratio_min_chars = max_ratio, ratio_min_chars
-        self.max_z, self.mean, self.std = max_z, log_ratio_mean, log_ratio_std
+        self.max_z, self.log_ratio_mean, self.log_ratio_std = max_z, log_ratio_mean, log_ratio_std
         self.cut_z = cut_z
 
     @staticmethod
@@ -83,7 +87,9 @@ class Length(Filter):
 
     @property
     def calibrated(self) -> bool:
-        return self.std > 0 and (self.max_z > 0 or self.cut_z > 0)
+        """The z-score and sentence ends are stored whenever the seed calibrated the check, even with both
+        checks off, so ``lrl rescore`` can turn them on."""
+        return self.log_ratio_std > 0
 
     def score(self, record: Record) -> dict[str, float | str]:
         src = untag(record.src)
@@ -92,7 +98,7 @@ class Length(Filter):
         if s and t:
             out["ratio"] = round(max(s, t) / min(s, t), 4)
             if self.calibrated:
-                out["z"] = round((math.log(s / t) - self.mean) / self.std, 4)
+                out["z"] = round((math.log(s / t) - self.log_ratio_mean) / self.log_ratio_std, 4)
                 out["src_end"], out["tgt_end"] = float(ends_sentence(src)), float(ends_sentence(record.tgt))
         return out
 
@@ -119,11 +125,3 @@ class Length(Filter):
             if (z < -self.cut_z) if cut == "English" else (z > self.cut_z):
                 return f"truncated: the {cut} ends mid-sentence and is short for the other (z {z:+.2f})"
         return None
-
-    def signature(self) -> dict[str, Any]:
-        sig: dict[str, Any] = {"min_chars": self.min_chars, "max_chars": self.max_chars,
-                               "max_ratio": self.max_ratio, "ratio_min_chars": self.ratio_min_chars}
-        if self.calibrated:
-            sig.update({"max_z": self.max_z, "cut_z": self.cut_z, "log_ratio_mean": round(self.mean, 4),
-                        "log_ratio_std": round(self.std, 4)})
-        return sig

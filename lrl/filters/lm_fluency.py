@@ -72,11 +72,9 @@ class LMFluency(Fluency):
                         "words": _n_words(text)})
         return out
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         i = self.scorer.info
         return {"model": f"causal LM {i.name} ({i.model_type}), mean token loss, CTranslate2 int8; z-score on "
                          "real seed English", "path": i.path, "licence": i.licence,
                 "calibration_sentences": self.calibration, "center": round(self.center, 4),
-                "scale": round(self.scale, 4), "min_score": self.min_score, "min_words": self.min_words,
-                "judging": self.judging, "unjudged": self.unjudged, "side": self.side,
-                **({"note": self.note} if self.note else {})}
+                "scale": round(self.scale, 4)}

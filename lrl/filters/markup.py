@@ -102,11 +102,13 @@ class Markup(Filter):
     name = "markup"
 
     def score(self, record: Record) -> dict[str, float | str]:
-        return _scores(record)
+        # Whether the row is a pair: the masked-span check compares the sides (decided from scores alone).
+        return {**_scores(record), "pair": float(bool(record.src and record.tgt))}
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        found = [(k, int(v)) for k, v in scores.items() if k != "count" and "_masked_" not in k and int(v)]
-        if not found and record.src and record.tgt:
+        found = [(k, int(v)) for k, v in scores.items()
+                 if k not in ("count", "pair") and "_masked_" not in k and int(v)]
+        if not found and scores.get("pair"):
             for kind in _MASKED:
                 src, tgt = int(scores.get(f"src_masked_{kind}", 0)), int(scores.get(f"tgt_masked_{kind}", 0))
                 if src != tgt:
@@ -118,7 +120,7 @@ class Markup(Filter):
                            for k, n in found)
         return f"markup: {detail}"
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         return {"action": "reject", "kinds": list(KINDS)}
 
 

@@ -8,7 +8,6 @@ well-marked text scores ~0.3–0.6 and stripped text 0). Text with too few vowel
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 from lrl.record import Record
 from lrl.step import Filter
@@ -35,21 +34,19 @@ def tone_share(text: str) -> tuple[float, int]:
 
 class ToneMarks(Filter):
     name = "tone"
+    # The bar comes from the plugin's [orthography] table, not from run settings: not rescorable.
+    decides_with = ("mode", "min_share", "min_vowels")
 
     def __init__(self, mode: str, min_share: float, min_vowels: int) -> None:
         self.mode, self.min_share, self.min_vowels = mode, min_share, min_vowels
 
     def score(self, record: Record) -> dict[str, float | str]:
         share, vowels = tone_share(record.tgt)
-        out: dict[str, float | str] = {"share": round(share, 4)}
-        if vowels >= self.min_vowels and share < self.min_share:
-            out["toneless"] = 1.0
-        return out
+        return {"share": round(share, 4), "vowels": vowels}
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        if self.mode == "reject" and scores.get("toneless"):
+        # The bar is applied here, not when scoring, so a rescore can move it.
+        toneless = int(scores["vowels"]) >= self.min_vowels and float(scores["share"]) < self.min_share
+        if self.mode == "reject" and toneless:
             return f"toneless: only {float(scores['share']):.0%} of vowels carry a tone mark"
         return None
-
-    def signature(self) -> dict[str, Any]:
-        return {"mode": self.mode, "min_share": self.min_share, "min_vowels": self.min_vowels}

@@ -25,6 +25,8 @@ PARAPHRASE_ORIGINS = frozenset({"paraphrase", "pivot"})
 
 class ParaphraseChrF(Filter):
     name = "paraphrase-chrf"
+    decides_with = ("min_chrf", "max_chrf")
+    rescorable = {"paraphrase.min_chrf": "min_chrf", "paraphrase.max_chrf": "max_chrf"}
     applies_to = PARAPHRASE_ORIGINS
 
     def __init__(self, min_chrf: float, max_chrf: float, applies_to: frozenset[str] | None = None,
@@ -54,6 +56,5 @@ class ParaphraseChrF(Filter):
             return f"paraphrase-drift: chrF {value:.1f} against the parent < {self.min_chrf:g}"
         return None
 
-    def signature(self) -> dict[str, Any]:
-        return {"metric": str(self.metric.get_signature()), "min_chrf": self.min_chrf,
-                "max_chrf": self.max_chrf, "applies_to": sorted(self.applies_to or ())}
+    def describe(self) -> dict[str, Any]:
+        return {"metric": str(self.metric.get_signature()), "applies_to": sorted(self.applies_to or ())}

@@ -38,6 +38,8 @@ SCRIPT_DEFAULTS: dict[str, Any] = {
 
 
 class Script(Filter):
+    decides_with = ("script", "min_share", "src_min_share")
+    rescorable = {"filters.script.min_share": "min_share", "filters.script.src_min_share": "src_min_share"}
     name = "script"
 
     def __init__(self, script: str, prefix: str, min_share: float,
@@ -45,23 +47,26 @@ class Script(Filter):
         self.script, self.prefix, self.min_share, self.src_min_share = script, prefix, min_share, src_min_share
 
     def score(self, record: Record) -> dict[str, float | str]:
-        share, letters = script_share(record.tgt, self.prefix)
-        src_share, src_letters = script_share(record.src, "LATIN")
-        return {"tgt_share": round(share, 4), "tgt_letters": letters,
-                "src_share": round(src_share, 4), "src_letters": src_letters}
+        # A side the row lacks gets no scores (an English monolingual row before forward translation): the
+        # decision reads that from the scores, not from the record.
+        out: dict[str, float | str] = {}
+        if record.tgt:
+            share, letters = script_share(record.tgt, self.prefix)
+            out.update(tgt_share=round(share, 4), tgt_letters=letters)
+        if record.src:
+            src_share, src_letters = script_share(record.src, "LATIN")
+            out.update(src_share=round(src_share, 4), src_letters=src_letters)
+        return out
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        if record.tgt:  # empty on an English monolingual row, before forward translation
+        if "tgt_share" in scores:
             share = float(scores["tgt_share"])
             if share < self.min_share:
                 return f"script: only {share:.0%} of the letters are {self.script} (< {self.min_share:.0%})"
         # A side with no letters (numbers, punctuation) says nothing about its script.
-        if record.src and float(scores.get("src_letters", 0)) > 0:
+        if float(scores.get("src_letters", 0)) > 0:
             share = float(scores["src_share"])
             if share < self.src_min_share:
                 return (f"script-src: only {share:.0%} of the English side's letters are Latin "
                         f"(< {self.src_min_share:.0%})")
         return None
-
-    def signature(self) -> dict[str, Any]:
-        return {"script": self.script, "min_share": self.min_share, "src_min_share": self.src_min_share}

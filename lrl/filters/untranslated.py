@@ -110,6 +110,8 @@ def vocabularies(seed_pairs: Iterable[tuple[str, str]], lexicon: Iterable[tuple[
 
 
 class Untranslated(Filter):
+    decides_with = ("min_words", "min_share", "strict", "code")
+    rescorable = {"filters.untranslated.min_words": "min_words", "filters.untranslated.min_share": "min_share"}
     """Scores the number and share of English-side words that are words of the language; rejects when
     both reach their thresholds."""
 
@@ -183,6 +185,5 @@ class Untranslated(Filter):
                     f"{self.code or 'language'} words ({share:.0%})")
         return None
 
-    def signature(self) -> dict[str, Any]:
-        return {"min_words": self.min_words, "min_share": self.min_share, "strict": self.strict, **self.vocabulary,
-                "english_words": len(self.english), "language_words": len(self.language_words)}
+    def describe(self) -> dict[str, Any]:
+        return {**self.vocabulary, "english_words": len(self.english), "language_words": len(self.language_words)}

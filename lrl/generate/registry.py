@@ -270,7 +270,9 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
     if bt["ibm1_unverified"] not in ("reject", "keep"):
         raise ConfigError(f"bt.ibm1_unverified must be reject or keep, got {bt['ibm1_unverified']!r}")
     stricter = {"fluency": {"min_score": bt["min_fluency"],
-                            "unjudged": "reject" if is_ibm1 and bt["ibm1_unverified"] == "reject" else "pass"},
+                            "unjudged": "reject" if is_ibm1 and bt["ibm1_unverified"] == "reject" else "pass",
+                            # what `lrl rescore` may move for these rows: the bar is bt.min_fluency here
+                            "rescorable": {"bt.min_fluency": "min_score", "filters.fluency.min_words": "min_words"}},
                 "untranslated": {"strict": True}}
     steps += pair_checks(plugin, cfg, quality, "bt-", {"bt"}, sides="src", overrides=stricter)
     if bt["score"] == "roundtrip":

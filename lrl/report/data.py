@@ -79,6 +79,8 @@ def kept_rows(path: Path) -> Iterator[dict[str, Any]]:
 
 def numeric_scores(scores: dict[str, Any]) -> Iterator[tuple[str, float]]:
     for k, v in scores.items():
+        if k.endswith(".seq"):
+            continue  # a row's place in a stage's input (dedup), not a measurement
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             yield k, float(v)
 

@@ -90,7 +90,7 @@ def test_decisions_come_from_the_scores_alone(yo: LangID) -> None:
     assert scores["tgt_chars"] == 18 and scores["tgt_letters"] == 14
     assert yo.decide(rec, scores) is not None
     lenient = copy.deepcopy(yo)
-    lenient.sides["tgt"].confident_prob, lenient.sides["tgt"].margin = 1.01, 1.0
+    lenient.tgt["confident_prob"], lenient.tgt["confusable_margin"] = 1.01, 1.0
     assert lenient.decide(rec, scores) is None  # below min_chars, only the short-line rules could reject it
 
 

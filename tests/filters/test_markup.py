@@ -77,7 +77,7 @@ def test_reject_names_the_kind_and_side() -> None:
     assert rejected["src-tag"] == "markup: 2 tag on the English side"
     assert rejected["tgt-url"] == "markup: 1 url on the language side"
     assert rejected["mono-mail"] == "markup: 1 email on the language side"
-    assert kept[0].scores == {"markup.count": 0}
+    assert kept[0].scores == {"markup.count": 0, "markup.pair": 1.0}
 
 
 def test_strip_keeps_the_text_and_decodes_entities() -> None:

@@ -14,7 +14,7 @@ from lrl.cli import main
 from lrl.errors import ConfigError, InputError
 from lrl.filters.langid import load_identifier
 from lrl.languages.check import check_plugin
-from lrl.languages.lidtrain import Automaton, _Packed, encode, read_corpus, select_features, train
+from lrl.models.lid import Automaton, _Packed, encode, read_corpus, select_features, train
 from lrl.languages.plugin import load_plugin
 from tests.conftest import REPO, TINY_LEXICON, TINY_TEMPLATES
 
