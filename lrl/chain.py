@@ -181,14 +181,15 @@ def build_fluency(ctx: BuildContext) -> Step | None:
         return None
     # The scale is set on real English only: template renderings are tidier than any real sentence and,
     # in a small seed, outnumber the real ones (they would widen the scale and loosen the threshold).
-    def english_fluency() -> Fluency:
-        if s["model"]:  # a pretrained causal LM judges instead of the seed's n-gram (lrl/filters/lm_fluency.py)
-            from lrl.filters.lm_fluency import LMFluency
+    if s["model"] and (ctx.sides == "src" or s["model_scope"] == "all"):
+        # English a generator wrote (back-translation) is judged by a pretrained causal LM instead of the
+        # seed's n-gram, when one is named: it sees salad the n-gram misses. Real input English keeps the
+        # n-gram: the LM's score moves with the domain (short template sentences full of names score like
+        # salad against a seed of long news sentences), see lrl/filters/lm_fluency.py.
+        from lrl.filters.lm_fluency import LMFluency
 
-            return LMFluency.build_lm([en for en, _ in seed.pairs], s)
-        return Fluency.build(seed.english, s, real=[en for en, _ in seed.pairs])
-
-    return seed.cached("fluency", english_fluency)
+        return seed.cached("lm-fluency", lambda: LMFluency.build_lm([en for en, _ in seed.pairs], s))
+    return seed.cached("fluency", lambda: Fluency.build(seed.english, s, real=[en for en, _ in seed.pairs]))
 
 
 def build_lrl_fluency(ctx: BuildContext) -> Step | None:

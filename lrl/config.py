@@ -194,6 +194,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "filters.markup.action": ("reject", "strip"),
     **{f"filters.privacy.{k}": ("mask", "drop", "flag") for k in PII_KINDS},
     "filters.langid.src_backend": ("py3langid", "fasttext", "heliport"),
+    "filters.fluency.model_scope": ("generated", "all"),
     "substitute.confirm": ("ambiguous", "always"),
 }
 

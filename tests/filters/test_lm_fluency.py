@@ -64,3 +64,23 @@ def test_too_little_english_scores_without_judging(english_lm: Path) -> None:
 def test_a_wrong_model_path_says_what_is_expected(tmp_path: Path) -> None:
     with pytest.raises(LrlError, match="not a transformers model folder"):
         LMScorer(str(tmp_path / "nope"))
+
+
+def test_the_model_judges_back_translated_english_unless_scope_is_all(english_lm: Path) -> None:
+    from lrl import config
+    from lrl.chain import BuildContext, build_fluency
+    from lrl.filters.fluency import Fluency
+    from lrl.languages.discovery import find_plugin
+    from lrl.quality import QualitySeed
+
+    plugin = find_plugin("yo")
+    pairs = [(t, "Àwọn ọmọdé") for t in CORPUS[:60]]
+    for scope, input_check in (("generated", Fluency), ("all", LMFluency)):
+        cfg = config.resolve(plugin.defaults, "yo", None, {"filters.fluency.model": str(english_lm),
+                                                           "filters.fluency.min_train_types": 0,
+                                                           "filters.fluency.model_scope": scope})
+        seed = QualitySeed(plugin, cfg, pairs, [])
+        bt = build_fluency(BuildContext(plugin, cfg, seed, sides="src", generated=True, name="fluency"))
+        real = build_fluency(BuildContext(plugin, cfg, seed, sides="both", name="fluency"))
+        assert isinstance(bt, LMFluency)
+        assert type(real) is input_check
