@@ -116,7 +116,7 @@ def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tup
 IBM1_TYPICAL_CHRFPP = 23.0
 #: The bt settings that are CTranslate2 decoding settings.
 DECODE_KEYS = ("beam_size", "sampling_topk", "sampling_temperature", "compute_type", "inter_threads",
-               "intra_threads", "max_batch_size")
+               "intra_threads", "max_batch_size", "max_decoding_length", "max_input_length")
 
 
 def _decode_settings(cfg: dict[str, Any]) -> Any:
@@ -226,7 +226,7 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
     # Masked spans (<PHONE> …) never reach the model; they are put back after (lrl/generate/protect.py).
     backward = Protected(backward)
     forward = Protected(forward) if forward is not None else None
-    steps: list[Step] = [BackTranslate(backward, settings, batch_size=64, tagged=bt["tagged"],
+    steps: list[Step] = [BackTranslate(backward, settings, batch_size=bt["feed_rows"], tagged=bt["tagged"],
                                        progress=progress, model_info=info,
                                        forward=forward if english_mono else None)]
     # The new English side is judged by evidence independent of the translator: language ID and script,
@@ -239,9 +239,9 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
                 "untranslated": {"strict": True}}
     steps += pair_checks(plugin, cfg, quality, "bt-", {"bt"}, sides="src", overrides=stricter)
     if bt["score"] == "roundtrip":
-        steps.append(RoundTripChrF(forward, bt["min_chrf"]))
+        steps.append(RoundTripChrF(forward, bt["min_chrf"], batch_size=bt["feed_rows"]))
     elif bt["score"] == "forced":
-        steps.append(ForcedDecode(forward, bt["min_logprob"]))
+        steps.append(ForcedDecode(forward, bt["min_logprob"], batch_size=bt["feed_rows"]))
     if english_mono:
         steps += _forward_filters(plugin, cfg, backward, quality)
     return steps
@@ -255,7 +255,7 @@ def _forward_filters(plugin: Plugin, cfg: dict[str, Any], backward: Any, seed: A
 
     steps = pair_checks(plugin, cfg, seed, "ft-", {"ft"}, sides="tgt")
     if cfg["bt"]["score"] == "roundtrip":
-        chrf = RoundTripChrF(backward, cfg["bt"]["min_chrf"], reverse=True)
+        chrf = RoundTripChrF(backward, cfg["bt"]["min_chrf"], reverse=True, batch_size=cfg["bt"]["feed_rows"])
         chrf.name, chrf.applies_to = "ft-chrf", frozenset({"ft"})
         steps.append(chrf)
     return steps
