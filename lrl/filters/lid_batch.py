@@ -28,12 +28,15 @@ class BatchScorer:
 
     def __init__(self, identifier: Any) -> None:
         self.ident = identifier
-        self.nextmove = np.asarray(identifier.tk_nextmove, dtype=np.int64)
+        # The transition table (~10M entries, an array.array) is viewed, not copied: a copy, or worse a list
+        # of Python ints, would cost hundreds of MiB.
+        nm = identifier.tk_nextmove
+        self.nextmove = np.frombuffer(memoryview(nm), dtype=np.dtype(nm.typecode)) if hasattr(nm, "typecode") \
+            else np.asarray(nm)
         self.rowbase = np.asarray(identifier._rowbase, dtype=np.int64)
         self.output = np.asarray(identifier.tk_output, dtype=np.int64)
-        # the scalar tail walks Python lists (indexing a numpy array from Python is slower)
-        self._nm, self._rb, self._out = list(identifier.tk_nextmove), list(identifier._rowbase), \
-            list(identifier.tk_output)
+        # the scalar tail walks py3langid's own containers, as its visit_counts does
+        self._nm, self._rb, self._out = identifier.tk_nextmove, identifier._rowbase, identifier.tk_output
 
     def visits(self, encoded: list[bytes]) -> list[Counter[int] | None]:
         """Per text, feature → count in first-visit order (None when no feature fires)."""
