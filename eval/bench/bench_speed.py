@@ -476,7 +476,7 @@ def main() -> None:
     only = set(args.only.split(","))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    command = "make bench" + (" quick=1" if args.quick else "")
+    command = "python eval/bench/bench_speed.py " + " ".join(sys.argv[1:])
     parts = [f"## Speed and memory (issue 11)\n\n`{command}` (eval/bench/bench_speed.py) at commit {commit.strip()}, "
              f"{started}; {machine()}, {load()} at the start. Cells: median (min–max) over the rounds."]
     with tempfile.TemporaryDirectory() as tmp:
