@@ -80,9 +80,14 @@ eval-classify: $(STAMP)
 		$(if $(test),--test $(test)) $(if $(quick),--quick) --results $(CLASSIFY_RESULTS) \
 		--label "make eval-classify lang=$(lang)$(if $(test), test=$(test))$(if $(quick), quick=1)"
 
-# Throughput and memory as ratios against a baseline run in the same invocation (see eval/bench/).
+# Throughput and memory as ratios measured in one run, A/B interleaved, median (min-max) of 3 rounds, machine
+# and load written next to them, into eval/bench/results.md (eval/bench/bench_speed.py; issue 11): the filter
+# chain vs OpusFilter 3.3.1 (installed on first use into eval/bench/.venv-opusfilter, needs PyPI once), bt vs
+# raw CTranslate2, forced vs round-trip scoring, peak RSS at two sizes with per-stage time, thread layouts,
+# language-ID backends. Full: ~40-60 min on 2 shared cores; quick=1: a smoke check in ~5 min
+# (results-quick.md). Sizes: bench_args='--pairs 100000 --rss 10000,200000 --rounds 5'. Not part of make test.
 bench: $(STAMP)
-	@for b in eval/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	PYTHONPATH=. $(BIN)/python eval/bench/bench_speed.py $(if $(quick),--quick) $(bench_args)
 
 # The filters' scoreboard (issue 9): labelled noise from ../shared data through the real filters; per class
 # the share rejected, written to eval/filters/results/$(lang).md. clean=PATH seed=PATH n=300 rebuild it

@@ -115,6 +115,16 @@ DEFAULTS: dict[str, Any] = {
         "inter_threads": 0,
         "intra_threads": 1,
         "max_batch_size": 32,
+        # Rows handed to the engine per call (back-translation, forward translation, round-trip and forced
+        # scoring): CTranslate2 sorts them by length and batches them by max_batch_size itself, so a long
+        # stream keeps its workers busy and pads less; 64-row calls ran at 0.91x raw translate_iterable
+        # (issue 11; `make bench`, eval/bench/results.md). Memory: the pending rows and their outputs.
+        "feed_rows": 4096,
+        # Decoding stops after this many target tokens (a runaway hypothesis of a weak model would
+        # otherwise cost up to this much per row).
+        "max_decoding_length": 256,
+        # Source tokens beyond this are cut before translation (0 = no limit; CTranslate2's default 1024).
+        "max_input_length": 1024,
         # Prefix synthetic English with "<BT> " (tagged back-translation, Caswell et al. 2019).
         "tagged": False,
         # How to judge synthetic pairs: "roundtrip" (translate back, chrF against the original; works for
@@ -238,6 +248,9 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "bt.intra_threads": (0, None),
     "bt.max_batch_size": (1, None),
     "bt.max_batch_tokens": (0, None),
+    "bt.feed_rows": (1, None),
+    "bt.max_decoding_length": (1, None),
+    "bt.max_input_length": (0, None),
     "bt.min_chrf": (0.0, 100.0),
     "bt.ibm1_iterations": (1, None),
     "bt.dev_share": (0.0, 0.5),

@@ -224,10 +224,12 @@ class Filter(Step):
         it: Iterator[Record] = iter(records)
         if self.applies_to is not None:
             it = self._split(it)
+        prefix = f"{self.name}."
         while batch := list(itertools.islice(it, self.batch_size)):
             st.seen += len(batch)
             for rec, scores in zip(batch, self.score_batch(batch), strict=True):
-                rec.scores.update({f"{self.name}.{k}": v for k, v in scores.items()})
+                for k, v in scores.items():
+                    rec.scores[prefix + k] = v
                 reason = self.decide(rec, scores)
                 if reason:
                     ctx.reject(rec, self.name, reason)

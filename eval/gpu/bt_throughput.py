@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     from lrl import config
     from lrl.errors import LrlError
-    from lrl.generate.registry import _decode_settings, _placement, _rows_per_call
+    from lrl.generate.registry import _decode_settings, _placement
     from lrl.models.resolve import convert
     from lrl.models.translator import CT2Translator
 
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     where = _placement(cfg)  # the same resolution a run does: auto → cuda when CTranslate2 sees a GPU
     decode = _decode_settings(cfg, where)
     decode.max_decoding_length = args.max_len
-    rows = _rows_per_call(where)
+    rows = cfg["bt"]["feed_rows"]
     shape = TINY if args.tiny else NLLB_600M
     result: dict[str, Any] = {
         "what": "back-translation throughput, NLLB-600M-shaped random-weight model" if not args.tiny

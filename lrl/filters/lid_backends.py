@@ -58,14 +58,17 @@ class Py3LangID(Backend):
         self.model = str(model) if model else "py3langid built-in"
         self.labels = frozenset(self.identifier.labels)
         self._index = {label: self.identifier.nb_classes.index(label) for label in self.labels}
+        from lrl.filters.lid_batch import BatchScorer
+
+        self._batch = BatchScorer(self.identifier)
 
     def predict(self, texts: list[str], wanted: Collection[str]) -> list[Prediction]:
-        ident, idx, classes = self.identifier, self._index, self.identifier.nb_classes
+        idx, classes = self._index, self.identifier.nb_classes
         out = []
-        for text in texts:
-            # _decide is py3langid's own scoring (NB posterior, temperature √bytes, aliases folded) without
-            # rank()'s sort of all 142 labels, which a decision on two or three labels does not need.
-            probs = ident._decide(text)
+        # py3langid's own scoring (NB posterior, temperature √bytes, aliases folded), the whole batch's DFA
+        # walk at once (lrl/filters/lid_batch.py), without rank()'s sort of all 142 labels, which a
+        # decision on two or three labels does not need.
+        for probs in self._batch.decide(texts):
             i = int(probs.argmax())
             out.append(Prediction(classes[i], float(probs[i]), {w: float(probs[idx[w]]) for w in wanted}))
         return out

@@ -8,6 +8,7 @@ well-marked text scores ~0.3–0.6 and stripped text 0). Text with too few vowel
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from lrl.record import Record
 from lrl.step import Filter
@@ -16,20 +17,30 @@ _TONES = {"\u0300", "\u0301", "\u0302", "\u030c", "\u0304"}  # grave, acute, cir
 _VOWELS = set("aeiouAEIOU")
 
 
+_VOWEL, _TONE = "\x02", "\x01"
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, str | None]:
+    """One ``str.translate`` table: every vowel → one marker, every tone mark → another, every other
+    combining mark removed (so a tone anywhere in the vowel's run of marks ends up right after it), and the
+    markers themselves, should a text hold them, → space. Counting two substrings in C then replaces a Python
+    loop over every character (built once, ~0.2 s: the combining classes of all of Unicode)."""
+    table: dict[int, str | None] = {cp: None for cp in range(0x110000) if unicodedata.combining(chr(cp))}
+    table.update({ord(_VOWEL): " ", ord(_TONE): " "})
+    table.update({ord(v): _VOWEL for v in _VOWELS})
+    table.update({ord(t): _TONE for t in _TONES})
+    return table
+
+
 def tone_share(text: str) -> tuple[float, int]:
-    """(share of vowels with a tone mark, number of vowels)."""
-    vowels = marked = 0
-    decomposed = unicodedata.normalize("NFD", text)
-    for i, ch in enumerate(decomposed):
-        if ch in _VOWELS:
-            vowels += 1
-            j = i + 1
-            while j < len(decomposed) and unicodedata.combining(decomposed[j]):
-                if decomposed[j] in _TONES:
-                    marked += 1
-                    break
-                j += 1
-    return (marked / vowels if vowels else 0.0), vowels
+    """(share of vowels with a tone mark, number of vowels): a tone mark anywhere in the run of combining
+    marks after the vowel (Yoruba writes the dot below and the tone in either order)."""
+    marked = unicodedata.normalize("NFD", text).translate(_table())
+    vowels = marked.count(_VOWEL)
+    if not vowels:
+        return 0.0, 0
+    return marked.count(_VOWEL + _TONE) / vowels, vowels
 
 
 class ToneMarks(Filter):

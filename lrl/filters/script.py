@@ -3,6 +3,8 @@ share of the English side's letters that are Latin (Ethiopic or other letters th
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -11,19 +13,30 @@ from lrl.record import Record
 from lrl.step import Filter
 
 
-@lru_cache(maxsize=65536)
-def _script_of(ch: str) -> str:
-    return unicodedata.name(ch, "").split(" ", 1)[0]
+@lru_cache(maxsize=8)
+def _script_letters(first: str) -> re.Pattern[str]:
+    """A regex class of every letter whose Unicode name's first word is ``first`` (LATIN, ETHIOPIC …),
+    built once per script by scanning all code points (~0.3 s; a test checks it against the per-character
+    rule): counting matches in C replaces a name lookup per character on every row."""
+    cps = [cp for cp in range(0x110000)
+           if chr(cp).isalpha() and unicodedata.name(chr(cp), "").split(" ", 1)[0] == first]
+    parts = []
+    for _, run in itertools.groupby(enumerate(cps), key=lambda t: t[1] - t[0]):
+        seq = [cp for _, cp in run]
+        parts.append(f"\\U{seq[0]:08x}" if len(seq) == 1 else f"\\U{seq[0]:08x}-\\U{seq[-1]:08x}")
+    return re.compile("[" + "".join(parts) + "]" if parts else "(?!)")
 
 
 def script_share(text: str, prefix: str) -> tuple[float, int]:
     """(share of letters whose Unicode name starts with ``prefix``, number of letters)."""
-    first = prefix.split(" ", 1)[0]
-    letters = [ch for ch in text if ch.isalpha()]
+    letters = sum(map(str.isalpha, text))
     if not letters:
         return 0.0, 0
-    hits = sum(1 for ch in letters if _script_of(ch) == first)
-    return hits / len(letters), len(letters)
+    if text.isascii():  # every ASCII letter is LATIN
+        hits = letters if prefix.split(" ", 1)[0] == "LATIN" else 0
+    else:
+        hits = _script_letters(prefix.split(" ", 1)[0]).subn("", text)[1]
+    return hits / letters, letters
 
 
 #: The full ``filters.script`` section (for lrl/config.py DEFAULTS).

@@ -113,14 +113,9 @@ def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tup
 IBM1_TYPICAL_CHRFPP = 23.0
 #: The bt settings that are CTranslate2 decoding settings.
 DECODE_KEYS = ("beam_size", "sampling_topk", "sampling_temperature", "compute_type", "inter_threads",
-               "intra_threads", "max_batch_size")
+               "intra_threads", "max_batch_size", "max_decoding_length", "max_input_length")
 
 
-#: Rows handed to the translator per call on a GPU. On CPU a call per 64 rows costs nothing; on a GPU 64
-#: rows are a fraction of one 8192-token batch, so the GPU would idle between calls. 2048 rows give
-#: translate_iterable enough to sort by length and fill whole token batches. CPU keeps 64: the same calls,
-#: the same sampling draws, the same rows as before.
-GPU_ROWS_PER_CALL = 2048
 
 
 def _placement(cfg: dict[str, Any]) -> Any:
@@ -130,15 +125,11 @@ def _placement(cfg: dict[str, Any]) -> Any:
     return place(cfg["bt"]["device"], cfg["bt"]["compute_type"], "bt")
 
 
-def _rows_per_call(where: Any) -> int:
-    return GPU_ROWS_PER_CALL if where is not None and where.device == "cuda" else 64
-
-
 def _runtime(cfg: dict[str, Any], where: Any) -> dict[str, Any]:
     """What the manifest and the summary say about where the model ran and how it was batched."""
     tokens = cfg["bt"]["max_batch_tokens"] if where.device == "cuda" else 0
     return {**where.as_dict(), "batch": f"{tokens} tokens" if tokens else f"{cfg['bt']['max_batch_size']} sentences",
-            "rows_per_call": _rows_per_call(where)}
+            "rows_per_call": cfg["bt"]["feed_rows"]}
 
 
 def _decode_settings(cfg: dict[str, Any], where: Any = None) -> Any:
@@ -260,7 +251,7 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
     forward = Protected(forward) if forward is not None else None
     if where is None and "runtime" in info:  # IBM-1 with a cached bootstrap transformer swapped in
         where = _placement(cfg)
-    rows = _rows_per_call(where)
+    rows = bt["feed_rows"]
     steps: list[Step] = [BackTranslate(backward, settings, batch_size=rows, tagged=bt["tagged"],
                                        progress=progress, model_info=info,
                                        forward=forward if english_mono else None)]

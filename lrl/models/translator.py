@@ -58,6 +58,7 @@ class DecodeSettings:
     inter_threads: int = 0  # 0 = one per CPU core
     intra_threads: int = 1
     max_decoding_length: int = 256
+    max_input_length: int = 1024  # 0 = no limit
     seed: int = 0
     device: str = "cpu"  # "cpu" | "cuda", already resolved (lrl.models.device.place)
     # On CUDA: tokens per batch (batch_type="tokens"); 0 = max_batch_size sentences, as on CPU.
@@ -258,7 +259,8 @@ class CT2Translator:
         order = _sorted_order([len(t) for t in tokens])
         prefix = self._prefix()
         kwargs: dict[str, Any] = {**s.batch_kwargs(), "beam_size": s.beam_size,
-                                  "max_decoding_length": s.max_decoding_length}
+                                  "max_decoding_length": s.max_decoding_length,
+                                  "max_input_length": s.max_input_length}
         if s.sampling_topk > 1:
             kwargs.update(beam_size=1, sampling_topk=s.sampling_topk,
                           sampling_temperature=s.sampling_temperature)
@@ -284,7 +286,8 @@ class CT2Translator:
             tgt = [t if t[:1] == [pre] else [pre, *t] for t in tgt]
         order = _sorted_order([len(t) for t in src])
         results = self.model.score_iterable((src[i] for i in order), (tgt[i] for i in order),
-                                            **self.settings.batch_kwargs())
+                                            **self.settings.batch_kwargs(),
+                                            max_input_length=self.settings.max_input_length)
         out = [0.0] * len(sources)
         for i, res in zip(order, results, strict=True):
             lp = list(res.log_probs)

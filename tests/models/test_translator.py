@@ -80,3 +80,39 @@ def test_missing_model_offline_says_how_to_get_it(monkeypatch: pytest.MonkeyPatc
 def test_lang_tokens() -> None:
     assert lang_token("nllb", "yor_Latn") == "yor_Latn"
     assert lang_token("m2m100", "yo") == "__yo__"
+
+
+def test_ct2_decode_and_input_caps_reach_the_engine(tiny_marian: Path) -> None:
+    """bt.max_decoding_length and bt.max_input_length (issue 11): a random model runs to the decode cap."""
+    text = "Àwọn ọmọdé ń lọ sí ilé ìwé ní àárọ̀ kùtù pẹ̀lú àwọn ọ̀rẹ́ wọn. " * 4
+    short = CT2Translator(tiny_marian, settings=DecodeSettings(max_decoding_length=3))
+    long = CT2Translator(tiny_marian, settings=DecodeSettings(max_decoding_length=40))
+    assert len(short.translate([text])[0]) < len(long.translate([text])[0]) or not long.translate([text])[0]
+    cut = CT2Translator(tiny_marian, settings=DecodeSettings(max_input_length=2))
+    full = CT2Translator(tiny_marian, settings=DecodeSettings(max_input_length=0))
+    # two source tokens score the target differently from the whole sentence
+    assert cut.score([text], ["The children"]) != full.score([text], ["The children"])
+
+
+def test_backtranslation_hands_the_engine_one_long_stream() -> None:
+    """bt.feed_rows rows per translator call, not 64 (issue 11)."""
+    from lrl import config
+    from lrl.generate.backtranslate import BackTranslate
+    from lrl.record import Record
+    from lrl.step import RunContext, Stats
+
+    class Count:
+        identity = {"kind": "test", "id": "count", "revision": "1"}
+        calls: list[int] = []
+
+        def translate(self, texts: list[str]) -> list[str]:
+            self.calls.append(len(texts))
+            return list(texts)
+
+    assert config.DEFAULTS["bt"]["feed_rows"] >= 1000
+    tr = Count()
+    step = BackTranslate(tr, batch_size=config.DEFAULTS["bt"]["feed_rows"], progress=False)
+    rows = [Record(id=str(i), src="", tgt=f"ọ̀rọ̀ {i}", origin="mono") for i in range(5000)]
+    out = list(step.run(rows, RunContext(Stats(), lambda *a: None)))
+    feed = config.DEFAULTS["bt"]["feed_rows"]
+    assert len(out) == 10000 and tr.calls == [feed, 5000 - feed]

@@ -1,0 +1,62 @@
+"""cProfile of the input filter chain on eval/bench/corpus.py rows (no generators, no templates): where the
+per-row time goes. Prints the manifest's per-stage seconds and the top functions by own time.
+
+    PYTHONPATH=. .venv/bin/python eval/bench/profile_chain.py [--n 20000] [--top 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib.util
+import pstats
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("lrl_eval_corpus", HERE / "corpus.py")
+assert _spec and _spec.loader
+corpus = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = corpus
+_spec.loader.exec_module(corpus)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=20_000)
+    ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--sort", default="tottime")
+    args = ap.parse_args()
+    from lrl import config
+    from lrl.languages import find_plugin
+    from lrl.pipeline import Inputs, build_sources, build_steps
+    from lrl.step import RunContext, Stats, Timed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pairs = corpus.write_tsv(corpus.build(args.n), Path(tmp) / "pairs.tsv")
+        plugin = find_plugin("yo")
+        cfg = config.resolve(plugin.defaults, "plugin", None, {"out_dir": tmp, "templates.enabled": False,
+                                                                "bt.enabled": False})
+        inputs = Inputs([], [str(pairs)])
+        steps = build_steps(plugin, cfg, inputs, progress=False)
+        sources = build_sources(plugin, cfg, inputs, [])
+        stats = Stats()
+        ctx = RunContext(stats=stats, on_reject=lambda r, s, why: None)
+        prof = cProfile.Profile()
+        prof.enable()
+        stream = Timed(r for src in sources for r in src)
+        timers = [stream]
+        for step in steps:
+            timers.append(Timed(step.run(timers[-1], ctx)))
+        kept = sum(1 for _ in timers[-1])
+        prof.disable()
+    total = timers[-1].seconds
+    print(f"{args.n:,} rows, {kept:,} kept, {total:.2f} s in the chain ({args.n / total:,.0f} rows/s under cProfile)")
+    for step, timer, up in zip(steps, timers[1:], timers[:-1], strict=True):
+        print(f"  {step.name:<14} {timer.seconds - up.seconds:7.2f} s")
+    pstats.Stats(prof).sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
