@@ -98,7 +98,7 @@ def test_pipeline_auto_runs_int8_on_cpu_with_the_same_rows(tmp_path: Path, tiny_
     assert auto_rows == cpu_rows and any(r["origin"] == "bt" for r in auto_rows)
     bt = next(s for s in auto.manifest["steps"] if s["name"] == "bt")["signature"]
     assert bt["runtime"]["device"] == "cpu" and bt["runtime"]["compute_type"] == "int8"
-    assert bt["runtime"]["batch"] == "32 sentences" and bt["batch_size"] == 64
+    assert bt["runtime"]["batch"] == "32 sentences" and bt["batch_size"] == 4096  # bt.feed_rows
     assert bt["settings"]["compute_type"] == "int8"  # rows name what ran, as when int8 was the default
     from lrl.summary import summary_lines
 
