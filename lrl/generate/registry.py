@@ -277,8 +277,11 @@ def _pooled(plugin: Plugin, cfg: dict[str, Any], backward: Any, make: dict[str, 
     seed, extra = _run_seed(plugin, cfg, parallel, quality)
     selector = None
     if bt["select"] != "none":
-        selector = Selector(bt["select"], bt["select_k"], [x for _, x in seed + extra],
-                            _domain_sample(plugin, cfg, bt["select_domain"]), cfg["seed"])
+        # Rarity is counted in the real seed pairs; what the translator can translate includes the
+        # lexicon and template words it was also trained on.
+        selector = Selector(bt["select"], bt["select_k"], [x for _, x in seed],
+                            _domain_sample(plugin, cfg, bt["select_domain"]), cfg["seed"],
+                            vocab=getattr(backward, "table", None) or ())  # IBM-1's words; else the seed's
 
     def retrain(synthetic: list[tuple[str, str]]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
         # The seed's dev split stays held out (split_dev hashes the seed alone): rounds are comparable.
