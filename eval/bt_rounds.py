@@ -7,9 +7,9 @@ Seed, test set and monolingual text are those of ``make eval`` (eval/configs/<la
 decontaminated against the test set, and so is every run). Real ``augment`` runs (the plugin's defaults,
 no paraphrase or substitution):
 
-* **rounds** — ``bt.rounds=4`` on the whole pool, with the full seed and with its first ``--small-seed``
-  pairs: per round, the back-translator's dev chrF++ (its held-out seed split) and the kept counts, from
-  the manifest's ``bt_rounds``;
+* **rounds** — ``bt.rounds=4 bt.rounds_min_gain=0`` on the whole pool, with the full seed and with its
+  first ``--small-seed`` pairs: per round, the back-translator's dev chrF++ (its held-out seed split)
+  and the kept counts, from the manifest's ``bt_rounds``;
 * **selection** — every monolingual row translated (``bt.select=none``), then ``rank`` and ``random`` with
   the same ``k``: how many back-translations survive the checks, how many new language-side words (not
   in the seed) they bring, and what share of the test set's language-side tokens the training data has
@@ -93,9 +93,10 @@ def render(lang: str, res: dict[str, Any], command: str) -> str:
          f"{lang}.toml`): seed {res['seed_pairs']:,} pairs after decontamination, test {res['test_pairs']:,} "
          f"pairs, small seed = its first {res['small_seed']:,} pairs. Back-translator: IBM-1 tables (the "
          "default), the plugin's default checks; no paraphrase or substitution.", "",
-         "## Rounds (`bt.rounds=4`)", "",
+         f"## Rounds (`bt.rounds={res.get('rounds', 4)} bt.rounds_min_gain=0`)", "",
          "Dev = the back-translator's own held-out seed split (LRL→English, the direction it translates); "
-         "a round whose retrained tables do not beat the last is not used and ends the loop.", "",
+         "a round whose retrained tables do not beat the last is not used and ends the loop (with the default "
+         "`bt.rounds_min_gain=0.1` a round must beat it by more than 0.1).", "",
          "| seed | round | dev chrF++ | dev BLEU | translated | kept | used |", "|---|---:|---:|---:|---:|---:|---|"]
     for label in ("rounds", "rounds_small"):
         r = res["runs"][label]
@@ -146,15 +147,17 @@ def main() -> None:
     seed = [(en, xx) for en, xx in _pairs(s.seed_data, plugin, norm) if not (guard.in_test(en) or guard.in_test(xx))]
     test = _pairs([s.test], plugin, norm)
     res: dict[str, Any] = {"seed_pairs": len(seed), "test_pairs": len(test), "k": a.k, "small_seed": a.small_seed,
-                           "runs": {}}
+                           "rounds": a.rounds, "runs": {}}
     with tempfile.TemporaryDirectory() as tmp:
         # EN_FILE,LRL_FILE: aligned plain text, no quoting to get wrong
         for side, i in (("en", 0), ("xx", 1)):
             (Path(tmp) / f"small.{side}").write_text("".join(p[i] + "\n" for p in seed[:a.small_seed]),
                                                    encoding="utf-8")
         small = f"{Path(tmp) / 'small.en'},{Path(tmp) / 'small.xx'}"
-        plans = {"rounds": (s.seed_data, {"bt.rounds": a.rounds}),
-                 "rounds_small": ([small], {"bt.rounds": a.rounds}),
+        # min_gain 0: every round that scores higher at all is used, so the rounds are there to see
+        rounds = {"bt.rounds": a.rounds, "bt.rounds_min_gain": 0.0}
+        plans = {"rounds": (s.seed_data, rounds),
+                 "rounds_small": ([small], rounds),
                  "none": (s.seed_data, {}),
                  "rank": (s.seed_data, {"bt.select": "rank", "bt.select_k": a.k}),
                  "random": (s.seed_data, {"bt.select": "random", "bt.select_k": a.k})}

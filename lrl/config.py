@@ -130,6 +130,10 @@ DEFAULTS: dict[str, Any] = {
         # seed + the kept pairs, translate again, while the seed dev split's LRL→English chrF++ improves;
         # the output is the last used round's translations. 1 = translate once. IBM-1 only (bt.model: error).
         "rounds": 1,
+        # A round is used only when it raises that dev chrF++ by more than this: on MENYO-20k a retrained
+        # round scored +0.01 (noise on ~500 dev rows) and changed which rows were kept
+        # (eval/results/bt-rounds-yo.md).
+        "rounds_min_gain": 0.1,
         # Data selection before translating (lrl/generate/select.py): "none" translates every monolingual
         # row; "rank" the select_k best by coverage of words rare in the seed, domain similarity, length and
         # known-word priors; "random" select_k at random. Rows not chosen stay monolingual rows.
@@ -216,6 +220,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "bt.dev_share": (0.0, 0.5),
     "bt.ibm1_max_pairs": (1, None),
     "bt.rounds": (1, 10),
+    "bt.rounds_min_gain": (0.0, None),
     "bt.select_k": (0, None),
     "decontaminate.ngram": (0, None),
     "paraphrase.n": (1, None),

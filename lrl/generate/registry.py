@@ -291,7 +291,8 @@ def _pooled(plugin: Plugin, cfg: dict[str, Any], backward: Any, make: dict[str, 
                 {k: model.info.get(k) for k in keys})
 
     return SelectiveBackTranslate(backward, selector=selector, rounds=bt["rounds"], retrain=retrain,
-                                  dev=make["model_info"].get("dev") or {}, direction=f"{plugin.code}-en", **make)
+                                  dev=make["model_info"].get("dev") or {}, direction=f"{plugin.code}-en",
+                                  min_gain=bt["rounds_min_gain"], **make)
 
 
 def _domain_sample(plugin: Plugin, cfg: dict[str, Any], spec: str) -> list[str]:

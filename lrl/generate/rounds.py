@@ -8,9 +8,9 @@ step streams in batches of 64), which is what ranking and retraining need.
 Rounds: round 1 translates the chosen rows with the seed-trained IBM-1 tables; the same checks the
 output gets (``bt-*`` and ``chrf``, copies with their own counters) judge them; the tables are retrained
 on the seed plus the kept pairs and scored on the seed's held-out dev split (the split and scorer of the
-back-translator's own dev check); while the retrained tables' LRL→English dev chrF++ beats the last, the
-next round translates again with them. The round-trip judge keeps the seed's English→LRL tables
-throughout: a judge retrained on the rows it judged would wave them through.
+back-translator's own dev check); while the retrained tables' LRL→English dev chrF++ beats the last by
+more than ``bt.rounds_min_gain``, the next round translates again with them. The round-trip judge keeps
+the seed's English→LRL tables throughout: a judge retrained on the rows it judged would wave them through.
 
 **Which rows are output:** the last used round's translations of every chosen row, made by the ordinary
 stream (the stage ``bt`` and its checks, counted in the manifest like any run). Earlier rounds' English
@@ -54,13 +54,14 @@ class SelectiveBackTranslate(BackTranslate):
 
     def __init__(self, translator: Any, *, selector: Selector | None = None, rounds: int = 1,
                  retrain: Retrain | None = None, dev: dict[str, Any] | None = None, direction: str = "",
-                 **kwargs: Any) -> None:
+                 min_gain: float = 0.0, **kwargs: Any) -> None:
         super().__init__(translator, **kwargs)
         self.selector = selector
         self.rounds = rounds
         self.retrain = retrain
         self.dev = dev or {}
         self.direction = direction  # e.g. "yo-en": the dev score that decides whether a round helped
+        self.min_gain = min_gain  # chrF++ points a round must add to be used
         #: The checks the output's bt rows get (set by the registry once they are built).
         self.checks: list[Step] = []
         self.rounds_log: list[dict[str, Any]] = []
@@ -137,11 +138,11 @@ class SelectiveBackTranslate(BackTranslate):
             pairs = [(untag(rec.src), rec.tgt) for rec in kept]
             translator, dev, info = self.retrain(pairs)
             new = self._score(dev)
-            if new is None or new <= score:
+            if new is None or new - score <= self.min_gain:
                 self.rounds_log.append({"round": r + 1, "model": translator.identity.get("id"), "dev": self._brief(dev),
                                         "trained_on_synthetic": len(pairs), "used": False})
-                entry["stop"] = (f"round {r + 1}'s tables scored dev {self.direction} chrF++ {new} ≤ {score}: "
-                                 "not used")
+                entry["stop"] = (f"round {r + 1}'s tables scored dev {self.direction} chrF++ {new}, not more "
+                                 f"than {self.min_gain} above {score}: not used")
                 break
             self.translator, self.dev, score = translator, dev, new
             self.model_info = {**self.model_info, "dev": dev, "model_info": info}

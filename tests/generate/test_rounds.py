@@ -92,6 +92,10 @@ def test_rounds_stop_at_the_requested_number_and_without_a_dev_split() -> None:
     step, trained = _step(rounds=2, scores=[30.0, 31.0])
     _run(step, [Record(f"m{i}", "", t, "mono") for i, t in enumerate(MONO)])
     assert len(trained) == 1 and step.rounds_log[-1]["output"] and "reached" in step.rounds_log[-1]["stop"]
+    step, trained = _step(rounds=3, scores=[25.05])  # +0.05 over round 1: noise under bt.rounds_min_gain
+    step.min_gain = 0.1
+    _run(step, [Record(f"m{i}", "", t, "mono") for i, t in enumerate(MONO)])
+    assert len(trained) == 1 and step.rounds_log[0]["output"] and step.rounds_log[1]["used"] is False
     step, trained = _step(rounds=3, scores=[30.0])
     step.dev = {"rows": 0, "note": "no dev score"}
     _run(step, [Record(f"m{i}", "", t, "mono") for i, t in enumerate(MONO)])
