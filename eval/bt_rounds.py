@@ -81,8 +81,10 @@ def downstream(lang: str, seed: list[tuple[str, str]], systems: dict[str, list[t
             hyps, _ = train_and_translate("ibm1", lang, direction, seed + extra, sources, 0, Path("."), 13)
             named.append((name, hyps))
         _, scores = paired_bootstrap(named, refs, samples)
-        out[direction] = {n: {m: {"score": round(v.score, 2), "ci": v.ci, "p": v.p_value} for m, v in sc.items()}
-                          for n, sc in scores.items()}
+        out[direction] = {n: {m: {"score": round(float(v.score), 2),
+                                  "ci": None if v.ci is None else round(float(v.ci), 2),
+                                  "p": None if v.p_value is None else round(float(v.p_value), 4)}
+                              for m, v in sc.items()} for n, sc in scores.items()}
     return out
 
 
@@ -178,8 +180,10 @@ def main() -> None:
     out = Path(a.out)
     for r in res["runs"].values():
         r.pop("pairs")
-    (out / f"bt-rounds-{a.lang}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
     (out / f"bt-rounds-{a.lang}.md").write_text(render(a.lang, res, command), encoding="utf-8")
+    # sacrebleu's bootstrap gives numpy floats
+    (out / f"bt-rounds-{a.lang}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False, default=float),
+                                                  encoding="utf-8")
     print(f"wrote {out / f'bt-rounds-{a.lang}.md'}")
 
 
