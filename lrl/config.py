@@ -152,6 +152,21 @@ DEFAULTS: dict[str, Any] = {
         # English, e.g. only the plugin's examples): "reject" (IBM-1 English is word salad unless shown
         # otherwise) or "keep".
         "ibm1_unverified": "reject",
+        # Iterative back-translation (lrl/generate/rounds.py): translate, retrain the IBM-1 tables on the
+        # seed + the kept pairs, translate again, while the seed dev split's LRL→English chrF++ improves;
+        # the output is the last used round's translations. 1 = translate once. IBM-1 only (bt.model: error).
+        "rounds": 1,
+        # A round is used only when it raises that dev chrF++ by more than this: on MENYO-20k a retrained
+        # round scored +0.01 (noise on ~500 dev rows) and changed which rows were kept
+        # (eval/results/bt-rounds-yo.md).
+        "rounds_min_gain": 0.1,
+        # Data selection before translating (lrl/generate/select.py): "none" translates every monolingual
+        # row; "rank" the select_k best by coverage of words rare in the seed, domain similarity, length and
+        # known-word priors; "random" select_k at random. Rows not chosen stay monolingual rows.
+        "select": "none",
+        "select_k": 0,  # 0 = all rows (with "rank": translated best first)
+        # A sample of target-domain text in the language (any monolingual input format) for select = rank.
+        "select_domain": "",
     },
     # Held-out test data to keep out of the output (see lrl/filters/decontaminate.py): paths as for
     # inputs; ngram > 0 also rejects rows sharing a word n-gram of that length with a test sentence.
@@ -201,6 +216,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "paraphrase.compute_type": COMPUTE_TYPES,
     "paraphrase.origins": ORIGINS,
     "bt.ibm1_unverified": ("reject", "keep"),
+    "bt.select": ("none", "rank", "random"),
     "filters.markup.action": ("reject", "strip"),
     **{f"filters.privacy.{k}": ("mask", "drop", "flag") for k in PII_KINDS},
     "filters.langid.src_backend": ("py3langid", "fasttext", "heliport"),
@@ -255,6 +271,9 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "bt.ibm1_iterations": (1, None),
     "bt.dev_share": (0.0, 0.5),
     "bt.ibm1_max_pairs": (1, None),
+    "bt.rounds": (1, 10),
+    "bt.rounds_min_gain": (0.0, None),
+    "bt.select_k": (0, None),
     "decontaminate.ngram": (0, None),
     "paraphrase.n": (1, None),
     "paraphrase.max_rows": (0, None),

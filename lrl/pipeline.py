@@ -257,6 +257,9 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         "stages": stats.as_dict(),
         "kept_by_origin": dict(kept_by_origin.most_common()),
         "totals": totals,
+        # Iterative back-translation and data selection (lrl/generate/rounds.py), when used.
+        **{key: value for step in steps for key, attr in (("bt_rounds", "rounds_log"), ("bt_select", "select_log"))
+           if (value := getattr(step, attr, None))},
         "outputs": {"data": [p.relative_to(run_dir).as_posix() for p in data_files],
                     "rejected": "rejected.jsonl", "card": "README.md",
                     "report": "report.html"},

@@ -74,6 +74,25 @@ def _survival_line(manifest: dict[str, Any]) -> list[str]:
     return lines
 
 
+def rounds_lines(manifest: dict[str, Any]) -> list[str]:
+    """Iterative back-translation (bt.rounds) and data selection (bt.select), from the manifest."""
+    lines = []
+    sel = manifest.get("bt_select")
+    if sel:
+        lines.append(f"  selection ({sel['method']}): {sel['chosen']:,} of {sel['pool']:,} monolingual rows "
+                     f"translated; {sel['not_chosen']:,} {sel['not_chosen_go']}")
+    for r in manifest.get("bt_rounds") or []:
+        d = next((v for k, v in r["dev"].items() if k.endswith("-en") and isinstance(v, dict)), {})
+        score = f"dev chrF++ {d['chrf++']:.2f}" if "chrf++" in d else "no dev score"
+        if r.get("used", True):
+            lines.append(f"  bt round {r['round']}: {score}, kept {r['kept']:,} of {r['translated']:,}"
+                         + (" (the output)" if r.get("output") else ""))
+        else:
+            lines.append(f"  bt round {r['round']}: tables retrained on {r['trained_on_synthetic']:,} kept pairs, "
+                         f"{score}: no better, not used")
+    return lines
+
+
 def privacy_counts(manifest: dict[str, Any]) -> dict[str, dict[str, int]] | None:
     """Personal data per kind over every privacy stage (inputs and generated rows): found, masked, and rows
     dropped; None when no privacy stage ran."""
@@ -113,6 +132,7 @@ def summary_lines(manifest: dict[str, Any], kept_by_origin: Counter[str], run_di
         if line:
             lines.append(line)
     lines += _survival_line(manifest)
+    lines += rounds_lines(manifest)
     timed = sorted(((n, st.get("seconds", 0.0)) for n, st in manifest["stages"].items()), key=lambda x: -x[1])
     if timed and timed[0][1] > 0:
         lines.append("  time by stage: " + ", ".join(f"{n} {t:.1f} s" for n, t in timed[:6] if t >= 0.05)

@@ -202,7 +202,10 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
         settings = {"ibm1_iterations": bt["ibm1_iterations"], "dev_share": bt["dev_share"]}
         keys = ("train_pairs", "seed_pairs", "extra_pairs", "train_seconds", "cached", "path")
         info = {"model_info": {k: model.info.get(k) for k in keys}, "dev": model.info.get("dev", {})}
-        if bt["prefer_cached"] and bt["kind"] != "ibm1":
+        if bt["prefer_cached"] and bt["kind"] != "ibm1" and bt["rounds"] > 1:
+            # Rounds retrain IBM-1 tables; a cached transformer cannot be retrained here.
+            info["prefer_cached"] = "not applied: bt.rounds > 1 retrains the IBM-1 tables"
+        elif bt["prefer_cached"] and bt["kind"] != "ibm1":
             backward, forward, info = _prefer_cached(plugin, cfg, backward, forward, info)
         if bt["score"] == "forced" and not callable(getattr(forward, "score", None)):
             raise ConfigError("bt.score = \"forced\" needs a CTranslate2 model (bt.model); IBM-1 cannot "
@@ -210,6 +213,12 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
     else:
         from lrl.models.resolve import resolve
         from lrl.models.translator import CT2Translator
+
+        if bt["rounds"] > 1:
+            raise ConfigError(f"bt.rounds = {bt['rounds']} retrains the back-translator between rounds, which lrl "
+                              "does only for its IBM-1 tables (seconds); it cannot retrain bt.model "
+                              f"({bt['model']}). Use bt.rounds=1 with bt.model, or drop bt.model (or set "
+                              "bt.kind=ibm1) for iterative back-translation")
 
         where = _placement(cfg)
         # Rows record the compute type that ran (int8 on CPU, as when "int8" was the default).
@@ -252,9 +261,16 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
     if where is None and "runtime" in info:  # IBM-1 with a cached bootstrap transformer swapped in
         where = _placement(cfg)
     rows = bt["feed_rows"]
-    steps: list[Step] = [BackTranslate(backward, settings, batch_size=rows, tagged=bt["tagged"],
-                                       progress=progress, model_info=info,
-                                       forward=forward if english_mono else None)]
+    make = dict(settings=settings, batch_size=rows, tagged=bt["tagged"], progress=progress, model_info=info,
+                forward=forward if english_mono else None)
+    pooled = bt["rounds"] > 1 or bt["select"] != "none"
+    if bt["select"] == "none" and bt["select_k"]:
+        raise ConfigError(f"bt.select_k = {bt['select_k']} needs bt.select = \"rank\" or \"random\"")
+    if bt["select_domain"] and bt["select"] != "rank":
+        raise ConfigError("bt.select_domain ranks rows by their similarity to a domain sample: it needs "
+                          "bt.select = \"rank\"")
+    steps: list[Step] = [_pooled(plugin, cfg, backward, make, parallel, quality) if pooled
+                         else BackTranslate(backward, **make)]
     # The new English side is judged by evidence independent of the translator: language ID and script,
     # LRL words left in, English fluency, lexical adequacy from the seed (lrl/chain.py).
     is_ibm1 = getattr(backward, "identity", {}).get("kind") == "ibm1"
@@ -270,9 +286,61 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], 
         steps.append(RoundTripChrF(forward, bt["min_chrf"], batch_size=rows))
     elif bt["score"] == "forced":
         steps.append(ForcedDecode(forward, bt["min_logprob"], batch_size=rows))
+    if pooled:  # trial rounds are judged by the checks the output gets
+        steps[0].checks = steps[1:]  # type: ignore[attr-defined]
     if english_mono:
         steps += _forward_filters(plugin, cfg, backward, quality, rows)
     return steps
+
+
+def _pooled(plugin: Plugin, cfg: dict[str, Any], backward: Any, make: dict[str, Any], parallel: list[str],
+            quality: Any) -> Step:
+    """Back-translation over the whole monolingual pool (lrl/generate/rounds.py): selection and rounds."""
+    from lrl.generate.protect import Protected
+    from lrl.generate.rounds import SelectiveBackTranslate
+    from lrl.generate.select import Selector
+    from lrl.models.ibm1 import load_or_train
+
+    bt = cfg["bt"]
+    seed, extra = _run_seed(plugin, cfg, parallel, quality)
+    selector = None
+    if bt["select"] != "none":
+        # Rarity is counted in the real seed pairs; what the translator can translate includes the
+        # lexicon and template words it was also trained on.
+        selector = Selector(bt["select"], bt["select_k"], [x for _, x in seed],
+                            _domain_sample(plugin, cfg, bt["select_domain"]), cfg["seed"],
+                            vocab=getattr(backward, "table", None) or ())  # IBM-1's words; else the seed's
+
+    def retrain(synthetic: list[tuple[str, str]]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        # The seed's dev split stays held out (split_dev hashes the seed alone): rounds are comparable.
+        model = load_or_train(plugin.code, seed, [*extra, *synthetic], bt["ibm1_iterations"], bt["dev_share"])
+        keys = ("train_pairs", "seed_pairs", "extra_pairs", "train_seconds", "cached", "path")
+        return (Protected(model.direction(plugin.code, "en")), model.info.get("dev", {}),
+                {k: model.info.get(k) for k in keys})
+
+    return SelectiveBackTranslate(backward, selector=selector, rounds=bt["rounds"], retrain=retrain,
+                                  dev=make["model_info"].get("dev") or {}, direction=f"{plugin.code}-en",
+                                  min_gain=bt["rounds_min_gain"], **make)
+
+
+def _domain_sample(plugin: Plugin, cfg: dict[str, Any], spec: str) -> list[str]:
+    """The language-side sentences of ``bt.select_domain`` (any monolingual input format), normalized."""
+    if not spec:
+        return []
+    from lrl.errors import ConfigError
+    from lrl.filters.normalize import Normalize
+    from lrl.io.readers import preflight, read
+    from lrl.io.rows import InputStats, ReadOptions
+
+    preflight(spec, False)  # a missing or unreadable file: an InputError naming it
+    norm = Normalize.for_plugin(plugin, cfg["normalize"])
+    opts = ReadOptions(bad_rows="skip", tsv_quoting=cfg["inputs"]["tsv_quoting"],
+                       lang_names=(plugin.code, plugin.iso639_3, plugin.name))
+    text = [norm.text(r.tgt) for r in read(spec, opts, False, InputStats()) if r.tgt and not r.pre_rejected]
+    if not text:
+        raise ConfigError(f"bt.select_domain = {spec!r} holds no {plugin.name} sentences: give a text file "
+                          "(one sentence a line) or a TSV/JSONL with a text column")
+    return text
 
 
 def _forward_filters(plugin: Plugin, cfg: dict[str, Any], backward: Any, seed: Any = None,

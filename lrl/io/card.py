@@ -12,7 +12,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from lrl.io.licences import UNKNOWN, card_licence, run_licences
 from lrl.io.writers import file_sha256
 from lrl.report.data import stage_order, thresholds
-from lrl.summary import LOW_SURVIVAL, privacy_counts, synthetic_survival
+from lrl.summary import LOW_SURVIVAL, privacy_counts, rounds_lines, synthetic_survival
 
 CARD_BODY_NOTE = "manifest.json has the full configuration, input hashes and versions needed to repeat this run."
 
@@ -125,6 +125,12 @@ def _body(manifest: dict[str, Any], kept_by_origin: Counter[str], monolingual_ro
             lines += ["", "Almost none passed the quality filters: the back-translator's English is mostly word "
                       "salad or leaves words untranslated. This is the honest outcome, not a fault of the "
                       "filters; a better translator (`bt.model`) or more seed pairs is what helps."]
+    rounds = rounds_lines(manifest)
+    if rounds:
+        lines += ["", "## Back-translation rounds and selection", "",
+                  "Rounds retrain the back-translator on the seed plus the kept pairs while its dev chrF++ "
+                  "improves; the output holds the last used round's translations. Rows not selected stay "
+                  "monolingual.", "", *[f"* {line.strip()}" for line in rounds]]
     privacy = privacy_counts(manifest)
     if privacy is not None:
         lines += ["", "## Personal data", "",
