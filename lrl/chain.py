@@ -1,8 +1,9 @@
 """The filter chain from settings: the checks every input row gets, and one factory for the checks a
 generator's new rows get (``bt-``, ``ft-``, ``substitute-`` …), so the chain is built in one place.
 
-Order: cheapest and most selective first (dedup before language ID gives the same kept set faster,
-DESIGN.md), the model-based quality checks last.
+Order: cheapest and most selective first, the model-based quality checks last. Dedup is not here: it
+needs every row of the run, so ``lrl.pipeline.build_steps`` puts it at the end of the chain, where it runs
+once over all shards (DESIGN.md "The shard contract").
 """
 
 from __future__ import annotations
@@ -112,16 +113,11 @@ def privacy_checks(plugin: Plugin, cfg: dict[str, Any]) -> list[Step]:
 
 def input_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None) -> list[Step]:
     """What every row read from the inputs (and every template row) goes through after normalization and
-    decontamination: privacy and blocklist, markup, length, dedup, then the pair checks without their length."""
-    from lrl.filters.dedup import Dedup
+    decontamination: privacy and blocklist, markup, then the pair checks (length first)."""
     from lrl.filters.markup import build_markup
 
     f = cfg["filters"]
     steps: list[Step] = privacy_checks(plugin, cfg)
     if f["markup"]["enabled"]:
         steps.append(build_markup(f["markup"]))
-    checks = pair_checks(plugin, cfg, seed)
-    steps.append(checks[0])  # length before dedup: the cheapest cut first
-    if f["dedup"]["enabled"]:
-        steps.append(Dedup.from_settings(f["dedup"]))
-    return steps + checks[1:]
+    return steps + pair_checks(plugin, cfg, seed)

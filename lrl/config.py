@@ -139,6 +139,14 @@ DEFAULTS: dict[str, Any] = {
     # only when the lexicon cannot settle the alignment, "always" for every swap.
     "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous"},
     "output": {"shard_rows": 50000},
+    # How a run is cut into pieces (lrl/shards.py, DESIGN.md "The shard contract"). shard_rows: input rows
+    # per shard — the unit of resume, of a Slurm rank's share and of a worker's task (a part-done shard is
+    # redone on resume, so smaller shards lose less to a crash but cost more files); changing it changes
+    # which rows a per-shard cap (substitute/paraphrase max_rows) sees, so resume refuses a different value.
+    # workers: processes on this machine (0 = one per usable core, capped at the number of shards); each
+    # worker builds its own steps (models), so memory grows with it. Not recorded as a setting of the data:
+    # every worker count gives the same rows.
+    "run": {"shard_rows": 5000, "workers": 0},
 }
 
 
@@ -218,6 +226,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "paraphrase.pivot_sampling_topk": (1, None),
     "paraphrase.pivot_temperature": (0.0, None),
     "output.shard_rows": (1, None),
+    "run.shard_rows": (1, None),
+    "run.workers": (0, None),
 }
 
 

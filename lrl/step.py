@@ -90,6 +90,8 @@ class RunContext:
     rank: int = 0
     world_size: int = 1
     seed: int = 0
+    #: the shard being run (lrl/shards.py); -1 in the run-wide final pass
+    shard: int = -1
 
     def reject(self, record: Record, stage: str, reason: str) -> None:
         st = self.stats[stage]
@@ -104,6 +106,9 @@ class Step(ABC):
     """One stage of the pipeline. ``name`` is the stage name used in the manifest and in reject rows."""
 
     name: str = "step"
+    #: "row": the step judges each row on its own, so it runs per shard; "run": it needs every row of
+    #: the run (dedup), so it runs once over all shards' kept rows, at the end of the chain (lrl/shards.py).
+    scope: str = "row"
 
     @abstractmethod
     def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:

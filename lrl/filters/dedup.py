@@ -57,6 +57,8 @@ def _digest(text: str) -> bytes:
 
 class Dedup(Filter):
     name = "dedup"
+    #: first occurrence wins across the whole run: dedup runs once over every shard's kept rows
+    scope = "run"
 
     def __init__(self, near: bool = True, minhash: bool = False, minhash_threshold: float = 0.8,
                  minhash_min_chars: int = 200, num_perm: int = 128) -> None:

@@ -46,15 +46,14 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
 
 def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], quality: Any = None) -> list[Step]:
     """Lexical substitution (lrl/generate/substitute.py), aligned with the seed-trained IBM-1 tables, then
-    the checks its new sides need, as for any input row (lrl/chain.py), with dedup among its own rows."""
-    from lrl.chain import pair_checks, stage
+    the checks its new sides need, as for any input row (lrl/chain.py)."""
+    from lrl.chain import pair_checks
     from lrl.errors import ConfigError
-    from lrl.filters.dedup import Dedup
     from lrl.filters.normalize import Normalize
     from lrl.generate.substitute import Substitute
     from lrl.models.ibm1 import load_or_train
 
-    s, f = cfg["substitute"], cfg["filters"]
+    s = cfg["substitute"]
     if not plugin.file("lexicon").is_file():
         raise ConfigError(f"substitute.enabled needs the plugin's lexicon ({plugin.file('lexicon')})")
     seed, extra = _run_seed(plugin, cfg, parallel, quality)
@@ -65,10 +64,9 @@ def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], qual
         xx2en=model.xx2en if model else None, en2xx=model.en2xx if model else None,
         normalize=Normalize.for_plugin(plugin, cfg["normalize"]).text,
         aligner_id=f"ibm1-{model.key}" if model else "")]
-    checks = pair_checks(plugin, cfg, quality, "substitute-", {"substitute"})
-    if f["dedup"]["enabled"]:  # two parents that differ only in the swapped word make the same child
-        checks.insert(1, stage(Dedup.from_settings(f["dedup"]), "substitute-", {"substitute"}))
-    return steps + checks
+    # No dedup of its own: two parents that differ only in the swapped word make the same child, and the
+    # run-wide dedup at the end of the chain sees every origin's rows (lrl/shards.py).
+    return steps + pair_checks(plugin, cfg, quality, "substitute-", {"substitute"})
 
 
 def _run_seed(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], quality: Any) -> tuple[

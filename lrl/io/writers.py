@@ -94,22 +94,22 @@ class PairSplitWriter:
         return self.parallel.close() + self.monolingual.close(keep_empty=False)
 
 
-_LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
+LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
 
 
 class RejectWriter:
     """One JSON object per rejected row: the record, plus the stage that rejected it and why."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, append: bool = False) -> None:
         self.path = path
-        self.f = open(path, "w", encoding="utf-8")  # noqa: SIM115 - streamed to until close()
+        self.f = open(path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115 - streamed to until close()
         self.rows = 0
 
     def write(self, record: Record, stage: str, reason: str) -> None:
         row = {"stage": stage, "reason": reason, **record.to_dict()}
         # U+2028, U+2029 and U+0085 are legal raw in JSON but end a line for str.splitlines() and
         # JavaScript: escape them so one rejected row stays one line for every reader.
-        self.f.write(json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
+        self.f.write(json.dumps(row, ensure_ascii=False).translate(LINE_BREAKS) + "\n")
         self.rows += 1
 
     def close(self) -> None:

@@ -1,0 +1,192 @@
+"""Shard-first execution: the input stream cut into numbered shards, each run through the per-row steps
+on its own and written whole (kept rows, rejected rows, stage counts) under ``.partial/shards/<k>/``.
+
+The contract (DESIGN.md "The shard contract"):
+
+* Shard ``k`` is input rows ``[k * shard_rows, (k + 1) * shard_rows)`` of the one input stream (seed
+  files, monolingual files, templates, in that order), whoever reads it. Rank ``r`` of ``w`` owns the
+  shards with ``k % w == r``.
+* A shard's output depends only on its rows and the built steps: generators draw from (run seed, row
+  id or text), never from a stream position, so any process may run any shard, in any order, again.
+* Steps that need every shard (``Step.scope == "run"``: dedup) sit at the end of the chain and run once
+  over all shards' kept rows, in shard order, in :func:`lrl.finalize.finalize`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lrl.io.rundir import shard_dir
+from lrl.io.writers import LINE_BREAKS, RejectWriter
+from lrl.record import Record
+from lrl.step import RunContext, StageStats, Stats, Step, Timed
+
+
+def split_chain(steps: list[Step]) -> tuple[list[Step], list[Step]]:
+    """(per-row steps, run-wide steps). Run-wide steps must come last: a per-row step after one would
+    see rows that depend on other shards."""
+    first = next((i for i, s in enumerate(steps) if getattr(s, "scope", "row") == "run"), len(steps))
+    late = [s.name for s in steps[first:] if getattr(s, "scope", "row") != "run"]
+    if late:
+        raise AssertionError(f"per-row steps after a run-wide step: {late} (a bug in lrl; please report it)")
+    return steps[:first], steps[first:]
+
+
+def cut(stream: Iterable[Record], shard_rows: int) -> Iterator[tuple[int, list[Record]]]:
+    """Number the stream's shards: ``(k, rows)``, in order."""
+    it = iter(stream)
+    for k in itertools.count():
+        rows = list(itertools.islice(it, shard_rows))
+        if not rows:
+            return
+        yield k, rows
+
+
+def stats_to_json(stats: Stats) -> dict[str, Any]:
+    """Lossless (unlike ``Stats.as_dict``, whose reasons are rounded into a display form)."""
+    return {name: {"seen": s.seen, "created": s.created, "passed": s.passed, "rejected": s.rejected,
+                   "reasons": dict(s.reasons), "by_origin": [[o, r, n] for (o, r), n in s.by_origin.items()],
+                   "seconds": s.seconds, "cpu_seconds": s.cpu_seconds} for name, s in stats.stages.items()}
+
+
+def add_stats(total: Stats, data: dict[str, Any]) -> None:
+    for name, d in data.items():
+        st: StageStats = total[name]
+        st.seen += d["seen"]
+        st.created += d["created"]
+        st.passed += d["passed"]
+        st.rejected += d["rejected"]
+        st.reasons.update(d["reasons"])
+        for origin, reason, n in d["by_origin"]:
+            st.by_origin[origin, reason] += n
+        st.seconds += d["seconds"]
+        st.cpu_seconds += d["cpu_seconds"]
+
+
+def dump_record(rec: Record) -> str:
+    return json.dumps(rec.to_dict(), ensure_ascii=False).translate(LINE_BREAKS) + "\n"
+
+
+def load_records(path: Path) -> Iterator[Record]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            yield Record(**json.loads(line))
+
+
+@dataclass
+class ShardJob:
+    """What a process needs to run shards besides the rows: the per-row steps and where to write."""
+
+    run_dir: Path
+    steps: list[Step]
+    guard: Callable[[Record], None]
+    seed: int
+    rank: int = 0
+    world_size: int = 1
+
+
+def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
+    """Run one shard through the per-row steps and write it whole under ``.partial/shards/<k>/``."""
+    final = shard_dir(job.run_dir, k)
+    tmp = final.parent / f".tmp-{k:05d}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    stats = Stats()
+    rejects = RejectWriter(tmp / "rejected.jsonl")
+    ctx = RunContext(stats=stats, on_reject=rejects.write, rank=job.rank, world_size=job.world_size,
+                     seed=job.seed, shard=k)
+    timers: list[Timed] = []
+    kept = 0
+    try:
+        timers.append(Timed(admit(rows, ctx)))
+        stream: Iterator[Record] = timers[0]
+        for step in job.steps:
+            timers.append(Timed(step.run(stream, ctx)))
+            stream = timers[-1]
+        with open(tmp / "kept.jsonl", "w", encoding="utf-8") as f:
+            for rec in stream:
+                job.guard(rec)
+                f.write(dump_record(rec))
+                kept += 1
+    finally:
+        rejects.close()
+    # Per-stage time: each timer includes its upstream's, so subtract it.
+    for name, timer, upstream in zip(["read", *(s.name for s in job.steps)], timers, [None, *timers], strict=False):
+        stats[name].seconds += timer.seconds - (upstream.seconds if upstream else 0.0)
+        stats[name].cpu_seconds += timer.cpu - (upstream.cpu if upstream else 0.0)
+    (tmp / "stats.json").write_text(json.dumps({"shard": k, "rows": len(rows), "kept": kept,
+                                                "rejected": rejects.rows, "stages": stats_to_json(stats)}),
+                                    encoding="utf-8")
+    try:
+        os.rename(tmp, final)  # the completion marker: the folder appears whole or not at all
+    except OSError:
+        if not final.is_dir():
+            raise
+        shutil.rmtree(tmp)  # another process finished the same shard first (same rows: keep theirs)
+
+
+def admit(rows: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
+    """The "read" stage: rows readers could not use go to the rejects, counted."""
+    st = ctx.stats["read"]
+    for rec in rows:
+        st.seen += 1
+        if rec.pre_rejected:
+            ctx.reject(rec, *rec.pre_rejected)
+        else:
+            st.passed += 1
+            yield rec
+
+
+# --- worker processes ------------------------------------------------------------------------------------
+# Spawned, not forked: a forked child inherits a CTranslate2 translator without its threads (it hangs), and
+# torch/OpenMP state with them. Each worker builds its own steps once (its models), then runs shards.
+
+_JOB: ShardJob | None = None
+
+
+def _init_worker(build: Callable[[], ShardJob]) -> None:
+    global _JOB
+    _JOB = build()
+
+
+def _work(k: int, rows: list[Record]) -> int:
+    assert _JOB is not None
+    run_shard(_JOB, k, rows)
+    return k
+
+
+def run_shards(job: ShardJob, shards: Iterable[tuple[int, list[Record]]], workers: int,
+               build: Callable[[], ShardJob], on_done: Callable[[int], None] = lambda k: None) -> None:
+    """Run ``shards`` here (``workers <= 1``, or only one shard) or in ``workers`` spawned processes, each
+    building its steps with ``build`` (a picklable callable). At most two shards per worker are in flight,
+    so memory stays bounded however large the input."""
+    it = iter(shards)
+    head = list(itertools.islice(it, 2))
+    if workers <= 1 or len(head) < 2:
+        for k, rows in itertools.chain(head, it):
+            run_shard(job, k, rows)
+            on_done(k)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(build,))
+    try:
+        pending: list[Any] = []
+        for k, rows in itertools.chain(head, it):
+            pending.append(pool.apply_async(_work, (k, rows)))
+            while len(pending) >= 2 * workers:
+                on_done(pending.pop(0).get())
+        for p in pending:
+            on_done(p.get())
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
