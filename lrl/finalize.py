@@ -12,6 +12,7 @@ import datetime as _dt
 import logging
 import os
 import shutil
+import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -63,9 +64,9 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     from lrl.pipeline import point_latest, write_report
 
     lock = partial(run_dir) / "finalize.lock"
-    if force:
+    if force or _stale(lock):
         lock.unlink(missing_ok=True)
-    if not create_exclusive(lock, f"{os.getpid()}\n"):
+    if not create_exclusive(lock, f"{socket.gethostname()} {os.getpid()}\n"):
         return None
     started = time.perf_counter()
     draft = read_json(partial(run_dir) / "run.json")
@@ -141,6 +142,20 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     shutil.rmtree(partial(run_dir), ignore_errors=True)
     logging.getLogger(__name__).info("%s: complete (%d shards)", run_dir, n)
     return RunResult(run_dir, manifest, kept_by_origin, True, n, n)
+
+
+def _stale(lock: Path) -> bool:
+    """A lock left by a process of this machine that no longer runs (killed while completing the run)."""
+    try:
+        host, pid = lock.read_text(encoding="utf-8").split()
+        if host != socket.gethostname():
+            return False  # another machine's process: only `lrl merge` may take it over
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def _json(obj: Any) -> str:

@@ -251,7 +251,9 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         extra = {"prepare_seconds": round(prepare_seconds, 3), "rank": rank, "world_size": world_size,
                  "executor": {"name": "local", "workers": n_workers, "world_size": world_size, "shards": n_shards,
                               "shard_rows": shard_rows, "resumed": bool(done)}}
-        result = finalize(run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"], extra)
+        # One process alone (world size 1) takes over a lock left by a completion that was killed.
+        result = finalize(run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"], extra,
+                          force=world_size == 1)
         if result is not None:
             return result
     return RunResult(run_dir, {}, Counter(), complete=False, shards_done=n_shards - len(missing),
