@@ -41,7 +41,7 @@ from lrl.io.rundir import done_shards, partial, write_atomic
 from lrl.io.writers import file_sha256
 from lrl.languages.plugin import Plugin
 from lrl.record import Record
-from lrl.resume import open_run
+from lrl.resume import check_run, open_run
 from lrl.shards import ShardJob, cut, run_shards, split_chain
 from lrl.step import Step
 
@@ -210,14 +210,17 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     check_out_dir(Path(cfg["out_dir"]), plugin.code)  # before reading or training anything
     input_stats: list[tuple[str, str, InputStats]] = []
     sources = build_sources(plugin, cfg, inputs, input_stats)
+    draft = run_draft(plugin, cfg, inputs, input_stats)
+    if run_dir is not None:
+        check_run(run_dir, draft)  # other settings or inputs are refused before any model is built
     # Build before creating the run folder: fail fast on setup errors. Building trains or loads the models
     # (back-translator, quality checks): its time is reported apart from the stages'.
     prepare_started = time.perf_counter()
     steps = build_steps(plugin, cfg, inputs, progress)
     prepare_seconds = time.perf_counter() - prepare_started
     row_steps, run_steps = split_chain(steps)
-
-    draft = run_draft(plugin, cfg, inputs, input_stats, steps)
+    draft["steps"] = [{"name": s.name, "applies_to": sorted(a) if (a := getattr(s, "applies_to", None)) is not None
+                       else None, "signature": s.signature()} for s in steps]
     run_dir = open_run(run_dir, Path(cfg["out_dir"]), plugin.code, draft)
     done = done_shards(run_dir)
     job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size)
@@ -260,9 +263,10 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
                      shards_total=n_shards, notes=[f"this process ran {ran} shard(s)"])
 
 
-def run_draft(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, input_stats: list[tuple[str, str, InputStats]],
-              steps: list[Step]) -> dict[str, Any]:
-    """What a run is, recorded before its first shard: resume and other ranks must match it."""
+def run_draft(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
+              input_stats: list[tuple[str, str, InputStats]]) -> dict[str, Any]:
+    """What a run is, recorded before its first shard (with its steps, added once built): resume and
+    other ranks must match it."""
     return {
         "lrl_version": __version__,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -273,8 +277,6 @@ def run_draft(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, input_stats: 
         "config": cfg,
         "inputs": dataclasses.asdict(inputs),
         "input_files": [{"path": spec, "kind": kind, "sha256": _hash_spec(spec)} for spec, kind, _ in input_stats],
-        "steps": [{"name": s.name, "applies_to": sorted(a) if (a := getattr(s, "applies_to", None)) is not None
-                   else None, "signature": s.signature()} for s in steps],
         "versions": versions(),
     }
 

@@ -35,11 +35,21 @@ def open_run(run_dir: Path | None, out_root: Path, code: str, draft: dict[str, A
     partial(run_dir).mkdir(parents=True, exist_ok=True)
     text = json.dumps(draft, ensure_ascii=False, indent=1, default=str) + "\n"
     if not create_exclusive(partial(run_dir) / "run.json", text):
-        problems = differences(read_draft(run_dir), json.loads(text))
-        if problems:
-            raise ConfigError(f"{run_dir}: cannot continue this run — " + "; ".join(problems)
-                              + " (resume with the run's own settings and inputs, or start a new run)")
+        check_run(run_dir, json.loads(text))
     return run_dir
+
+
+def check_run(run_dir: Path, draft: dict[str, Any]) -> None:
+    """Refuse to continue ``run_dir`` (resume, or join as a rank) with other settings, inputs or steps."""
+    if (run_dir / "manifest.json").is_file():
+        raise ConfigError(f"{run_dir}: this run is already complete (manifest.json) — nothing to resume")
+    if not (partial(run_dir) / "run.json").is_file():
+        return  # a new shared folder: the first rank to get here writes the draft
+    now = json.loads(json.dumps(draft, default=str))
+    problems = differences(read_draft(run_dir), now)
+    if problems:
+        raise ConfigError(f"{run_dir}: cannot continue this run — " + "; ".join(problems)
+                          + " (resume with the run's own settings and inputs, or start a new run)")
 
 
 def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -73,7 +83,7 @@ def differences(recorded: dict[str, Any], now: dict[str, Any]) -> list[str]:
         if old_in[both] != new_in[both]:
             out.append(f"input {both[1]} changed since the run began (sha256 {old_in[both][:12]}…, now "
                        f"{new_in[both][:12]}…)")
-    if out:  # the steps follow from the above; name them only when nothing else explains a difference
+    if out or "steps" not in now:  # the steps follow from the above: named only when nothing else differs
         return out
     old_steps = {s["name"]: s["signature"] for s in recorded["steps"]}
     for s in now["steps"]:

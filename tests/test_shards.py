@@ -56,11 +56,23 @@ def _settings(out: Path) -> list[str]:
                                                           for a in ("--set", f"{k}={str(v).lower()}")]
 
 
-def test_killed_run_is_listed_never_loads_and_resumes_to_the_same_rows(tiny_plugin_dir: Path,
+@pytest.fixture(scope="module")
+def plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import write_plugin
+
+    return write_plugin(tmp_path_factory.mktemp("languages"))
+
+
+@pytest.fixture(scope="module")
+def reference(plugin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One uninterrupted process: the rows every other way of running must give."""
+    return _one_process(plugin_dir, tmp_path_factory.mktemp("ref"))
+
+
+def test_killed_run_is_listed_never_loads_and_resumes_to_the_same_rows(plugin_dir: Path, reference: Path,
                                                                         tmp_path: Path) -> None:
-    reference = _one_process(tiny_plugin_dir, tmp_path / "ref")
     out = tmp_path / "out"
-    p = _lrl("augment", "--lang", str(tiny_plugin_dir), *_settings(out))
+    p = _lrl("augment", "--lang", str(plugin_dir), *_settings(out))
     shards = out / "yo"
     deadline = time.time() + 120
     # SIGKILL once a few shards are written (a real kill -9: no handler, no cleanup runs)
@@ -85,9 +97,9 @@ def test_killed_run_is_listed_never_loads_and_resumes_to_the_same_rows(tiny_plug
     assert "resumable" in listed.stdout and run_dir.name in listed.stdout
 
     # a different setting is refused, naming it
-    bad = _lrl("augment", "--lang", str(tiny_plugin_dir), "--resume", str(run_dir), "--set", "templates.count=5")
+    bad = _lrl("augment", "--lang", str(plugin_dir), "--resume", str(run_dir), "--set", "templates.count=5")
     assert bad.wait(timeout=120) == 78 and "templates.count" in bad.stderr.read()  # type: ignore[union-attr]
-    done = _lrl("augment", "--lang", str(tiny_plugin_dir), "--resume", str(run_dir), "-q")
+    done = _lrl("augment", "--lang", str(plugin_dir), "--resume", str(run_dir), "-q")
     assert done.wait(timeout=300) == 0, done.stderr.read() if done.stderr else ""
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["executor"]["resumed"] and not (run_dir / ".partial").exists()
@@ -98,10 +110,9 @@ def test_killed_run_is_listed_never_loads_and_resumes_to_the_same_rows(tiny_plug
     assert [i.state for i in list_runs(out, "yo")] == ["complete"]
 
 
-def test_ranks_and_merge_give_the_rows_of_one_process(tiny_plugin_dir: Path, tmp_path: Path) -> None:
-    reference = _one_process(tiny_plugin_dir, tmp_path / "ref")
-    plugin = load_plugin(tiny_plugin_dir)
-    cfg = _cfg(tiny_plugin_dir, tmp_path / "out")
+def test_ranks_and_merge_give_the_rows_of_one_process(plugin_dir: Path, reference: Path, tmp_path: Path) -> None:
+    plugin = load_plugin(plugin_dir)
+    cfg = _cfg(plugin_dir, tmp_path / "out")
     shared = run_dir_for(tmp_path / "out", "yo", "job42")
     first = run(plugin, cfg, Inputs([], []), progress=False, rank=1, world_size=2, run_dir=shared)
     assert not first.complete and not (shared / "manifest.json").exists()
@@ -110,24 +121,18 @@ def test_ranks_and_merge_give_the_rows_of_one_process(tiny_plugin_dir: Path, tmp
     with pytest.raises(ConfigError, match="templates.count"):  # a rank with other settings cannot join
         run(plugin, {**cfg, "templates": {**cfg["templates"], "count": 7}}, Inputs([], []), progress=False,
             rank=0, world_size=2, run_dir=shared)
+    # The last rank to finish completes the run unless another process is completing it (here: a lock left
+    # by a rank on another machine that died while completing); then `lrl merge` completes it.
+    (shared / ".partial" / "finalize.lock").write_text("other-host 12345\n")
     second = run(plugin, cfg, Inputs([], []), progress=False, rank=0, world_size=2, run_dir=shared)
-    assert second.complete  # the last rank to finish completes the run
+    assert not second.complete and second.shards_done == second.shards_total
+    assert merge(shared).complete
     assert _rows(shared) == _rows(reference)
     with pytest.raises(ConfigError, match="already complete"):
         merge(shared)
 
-    # The process completing a run dies (its lock stays): the ranks end incomplete, `lrl merge` completes it.
-    other = run_dir_for(tmp_path / "out", "yo", "job43")
-    assert not run(plugin, cfg, Inputs([], []), progress=False, rank=0, world_size=2, run_dir=other).complete
-    (other / ".partial" / "finalize.lock").write_text("12345\n")
-    assert not run(plugin, cfg, Inputs([], []), progress=False, rank=1, world_size=2, run_dir=other).complete
-    assert merge(other).complete
-    assert _rows(other) == _rows(reference)
-
-
-def test_worker_processes_give_the_rows_of_one_process(tiny_plugin_dir: Path, tmp_path: Path) -> None:
-    reference = _one_process(tiny_plugin_dir, tmp_path / "ref")
-    two = _one_process(tiny_plugin_dir, tmp_path / "two", **{"run.workers": 2})
+def test_worker_processes_give_the_rows_of_one_process(plugin_dir: Path, reference: Path, tmp_path: Path) -> None:
+    two = _one_process(plugin_dir, tmp_path / "two", **{"run.workers": 2})
     assert _rows(two) == _rows(reference)
     m = json.loads((two / "manifest.json").read_text())
     assert m["executor"]["workers"] == 2 and m["executor"]["shards"] > 2
