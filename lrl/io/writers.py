@@ -1,8 +1,8 @@
 """Writers: parquet shards of kept rows, a JSONL file of rejected rows, and the manifest.
 
-Shards are written as rows arrive (``output.shard_rows`` per file) and renamed to the Hugging Face-like
-``train-<run-id>-00000-of-00003.parquet`` pattern when the run closes, so ``datasets.load_dataset(run_dir)`` reads
-them through the card's ``configs`` metadata.
+Shards are written as rows arrive (``output.shard_rows`` per file, streamed in row groups) and renamed to
+the Hugging Face-like ``train-<run-id>-00000-of-00003.parquet`` pattern when the run closes, so
+``datasets.load_dataset(run_dir)`` reads them through the card's ``configs`` metadata.
 """
 
 from __future__ import annotations
@@ -38,7 +38,11 @@ def schema(src_lang: str, tgt_lang: str) -> pa.Schema:
 
 
 class ShardWriter:
-    """Buffers kept rows and writes one parquet file per ``shard_rows`` rows."""
+    """Writes kept rows into parquet files of ``shard_rows`` rows each, streaming: rows are buffered only
+    up to one row group (``ROW_GROUP`` rows), so memory does not grow with ``output.shard_rows``."""
+
+    #: rows per parquet row group: large enough for good compression and fast reads, small enough to hold
+    ROW_GROUP = 5000
 
     def __init__(self, data_dir: Path, src_lang: str, tgt_lang: str, shard_rows: int,
                  prefix: str = "train") -> None:
@@ -49,22 +53,37 @@ class ShardWriter:
         self.buffer: list[dict[str, Any]] = []
         self.paths: list[Path] = []
         self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._in_file = 0
 
     def write(self, record: Record) -> None:
         self.buffer.append(record.to_row(self.src_lang, self.tgt_lang))
         self.rows += 1
-        if len(self.buffer) >= self.shard_rows:
-            self._flush()
+        self._in_file += 1
+        if len(self.buffer) >= self.ROW_GROUP:
+            self._write_group()
+        if self._in_file >= self.shard_rows:
+            self._end_file()
 
-    def _flush(self) -> None:
-        path = self.dir / f".{self.prefix}-{len(self.paths):05d}.parquet"
-        pq.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema), path)
-        self.paths.append(path)
+    def _write_group(self) -> None:
+        if not self.buffer and self._writer is not None:
+            return  # (an empty file is written only for an empty run, to carry the schema)
+        if self._writer is None:
+            path = self.dir / f".{self.prefix}-{len(self.paths):05d}.parquet"
+            self._writer = pq.ParquetWriter(path, self.schema)
+            self.paths.append(path)
+        self._writer.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema))
         self.buffer = []
 
+    def _end_file(self) -> None:
+        self._write_group()
+        assert self._writer is not None
+        self._writer.close()
+        self._writer, self._in_file = None, 0
+
     def close(self, keep_empty: bool = True) -> list[Path]:
-        if self.buffer or (not self.paths and keep_empty):  # an empty run still gets one (empty) shard
-            self._flush()
+        if self.buffer or self._writer is not None or (not self.paths and keep_empty):
+            self._end_file()  # an empty run still gets one (empty) shard
         n = len(self.paths)
         final = []
         for i, p in enumerate(self.paths):
