@@ -238,8 +238,9 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
             if k % world_size == rank and k not in done:
                 yield k, rows
 
+    method = "in-process"
     try:
-        run_shards(job, mine(), n_workers, build, on_done=lambda k: bar.update())
+        method = run_shards(job, mine(), n_workers, build, on_done=lambda k: bar.update())
     finally:
         bar.close()
         for step in steps:
@@ -252,7 +253,8 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     ran = len(done_shards(run_dir)) - len(done)
     if not missing:
         extra = {"prepare_seconds": round(prepare_seconds, 3), "rank": rank, "world_size": world_size,
-                 "executor": {"name": "local", "workers": n_workers, "world_size": world_size, "shards": n_shards,
+                 "executor": {"name": "local", "workers": n_workers, "start": method, "world_size": world_size,
+                              "shards": n_shards,
                               "shard_rows": shard_rows, "resumed": bool(done)}}
         # One process alone (world size 1) takes over a lock left by a completion that was killed.
         result = finalize(run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"], extra,

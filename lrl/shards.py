@@ -14,11 +14,13 @@ The contract (DESIGN.md "The shard contract"):
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import multiprocessing
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,10 +149,18 @@ def admit(rows: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
 
 
 # --- worker processes ------------------------------------------------------------------------------------
-# Spawned, not forked: a forked child inherits a CTranslate2 translator without its threads (it hangs), and
-# torch/OpenMP state with them. Each worker builds its own steps once (its models), then runs shards.
+# This process runs shards too, beside N-1 workers. Workers are forked when no engine with threads of its
+# own is loaded (then they share the steps this process built, copy-on-write: no second build); otherwise
+# spawned, each building its own steps: a forked child would inherit a CTranslate2 translator without its
+# threads (it hangs), and torch/OpenMP state with them.
 
 _JOB: ShardJob | None = None
+#: modules whose loaded state does not survive fork (thread pools)
+THREADED_ENGINES = ("ctranslate2", "torch")
+
+
+def fork_safe() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and not any(m in sys.modules for m in THREADED_ENGINES)
 
 
 def _init_worker(build: Callable[[], ShardJob]) -> None:
@@ -165,28 +175,41 @@ def _work(k: int, rows: list[Record]) -> int:
 
 
 def run_shards(job: ShardJob, shards: Iterable[tuple[int, list[Record]]], workers: int,
-               build: Callable[[], ShardJob], on_done: Callable[[int], None] = lambda k: None) -> None:
-    """Run ``shards`` here (``workers <= 1``, or only one shard) or in ``workers`` spawned processes, each
-    building its steps with ``build`` (a picklable callable). At most two shards per worker are in flight,
-    so memory stays bounded however large the input."""
+               build: Callable[[], ShardJob], on_done: Callable[[int], None] = lambda k: None) -> str:
+    """Run ``shards`` with ``workers`` processes in all: this one, plus ``workers - 1`` forked or spawned
+    ones (``build``, a picklable callable, makes a spawned worker's steps). Each worker has at most one
+    shard queued, and this process runs the next shard itself whenever they are all busy, so every
+    process stays busy and memory stays bounded. Returns how it ran: "in-process", "fork" or "spawn"."""
+    global _JOB
     it = iter(shards)
-    head = list(itertools.islice(it, 2))
+    head = list(itertools.islice(it, max(1, workers)))
     if workers <= 1 or len(head) < 2:
         for k, rows in itertools.chain(head, it):
             run_shard(job, k, rows)
             on_done(k)
-        return
-    ctx = multiprocessing.get_context("spawn")
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(build,))
+        return "in-process"
+    helpers = min(workers, len(head)) - 1
+    method = "fork" if fork_safe() else "spawn"
+    if method == "fork":
+        _JOB = job
+        pool = multiprocessing.get_context("fork").Pool(helpers)
+    else:
+        pool = multiprocessing.get_context("spawn").Pool(helpers, initializer=_init_worker, initargs=(build,))
     try:
-        pending: list[Any] = []
+        pending: collections.deque[Any] = collections.deque()
         for k, rows in itertools.chain(head, it):
-            pending.append(pool.apply_async(_work, (k, rows)))
-            while len(pending) >= 2 * workers:
-                on_done(pending.pop(0).get())
-        for p in pending:
-            on_done(p.get())
+            while pending and pending[0].ready():
+                on_done(pending.popleft().get())
+            if len(pending) < helpers:
+                pending.append(pool.apply_async(_work, (k, rows)))
+            else:
+                run_shard(job, k, rows)
+                on_done(k)
+        while pending:
+            on_done(pending.popleft().get())
         pool.close()
     finally:
         pool.terminate()
         pool.join()
+        _JOB = None
+    return method

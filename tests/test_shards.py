@@ -131,8 +131,14 @@ def test_ranks_and_merge_give_the_rows_of_one_process(plugin_dir: Path, referenc
     with pytest.raises(ConfigError, match="already complete"):
         merge(shared)
 
-def test_worker_processes_give_the_rows_of_one_process(plugin_dir: Path, reference: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_worker_processes_give_the_rows_of_one_process(plugin_dir: Path, reference: Path, tmp_path: Path,
+                                                       start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lrl.shards
+
+    if start == "spawn":  # as when a CTranslate2 or torch model is loaded: workers build their own steps
+        monkeypatch.setattr(lrl.shards, "THREADED_ENGINES", ("lrl",))
     two = _one_process(plugin_dir, tmp_path / "two", **{"run.workers": 2})
-    assert _rows(two) == _rows(reference)
     m = json.loads((two / "manifest.json").read_text())
-    assert m["executor"]["workers"] == 2 and m["executor"]["shards"] > 2
+    assert m["executor"]["workers"] == 2 and m["executor"]["start"] == start and m["executor"]["shards"] > 2
+    assert _rows(two) == _rows(reference)
