@@ -135,8 +135,8 @@ DEFAULTS: dict[str, Any] = {
     "paraphrase": PARAPHRASE_DEFAULTS,
     # Lexical substitution in real seed pairs (lrl/generate/substitute.py): an entry of the plugin's lexicon
     # found on both sides is swapped for another of its class with the same features. per_pair: copies per
-    # seed pair; max_rows: copies per run (0 = no cap); confirm: "ambiguous" asks the seed IBM-1 tables
-    # only when the lexicon cannot settle the alignment, "always" for every swap.
+    # seed pair; max_rows: copies per shard (run.shard_rows input rows; 0 = no cap); confirm: "ambiguous"
+    # asks the seed IBM-1 tables only when the lexicon cannot settle the alignment, "always" for every swap.
     "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous"},
     "output": {"shard_rows": 50000},
     # How a run is cut into pieces (lrl/shards.py, DESIGN.md "The shard contract"). shard_rows: input rows

@@ -193,7 +193,7 @@ class Filter(Step):
 
 class BatchGenerator(Step):
     """A generator over batches: records it ``wants`` are collected (``batch_size`` at a time, at most
-    ``max_rows`` per run) and handed to ``emit``, which yields each parent (counting it as passed) followed
+    ``max_rows`` per shard) and handed to ``emit``, which yields each parent (counting it as passed) followed
     by the records made from it (counting each with ``ctx.stats.created``); every other record passes
     straight on. A progress bar counts the parents."""
 

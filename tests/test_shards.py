@@ -142,3 +142,25 @@ def test_worker_processes_give_the_rows_of_one_process(plugin_dir: Path, referen
     m = json.loads((two / "manifest.json").read_text())
     assert m["executor"]["workers"] == 2 and m["executor"]["start"] == start and m["executor"]["shards"] > 2
     assert _rows(two) == _rows(reference)
+
+
+def test_runs_list_and_clean_keep_complete_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrl.cli import main
+
+    yo = tmp_path / "out" / "yo"
+    (yo / "done").mkdir(parents=True)
+    (yo / "done" / "manifest.json").write_text('{"totals": {"kept": 7}}')
+    (yo / "halfway" / ".partial" / "shards" / "00000").mkdir(parents=True)
+    (yo / "halfway" / ".partial" / "run.json").write_text("{}")
+    (yo / "old").mkdir()  # an older lrl's broken run: a rejected.jsonl and hidden shards, no manifest
+    (yo / "old" / "rejected.jsonl").write_text("{}\n")
+    (yo / "latest").symlink_to("done")
+    assert main(["runs", "list", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[1:] for line in out] == [["complete", "7 rows kept"], ["resumable", "1/? shards done"],
+                                                       ["incomplete", "0/? shards done"]]
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    assert main(["runs", "clean", "--out", str(tmp_path / "out")]) == 78  # not a terminal: needs --yes
+    assert main(["runs", "clean", "--lang", "yo", "--out", str(tmp_path / "out"), "--yes"]) == 0
+    assert sorted(p.name for p in yo.iterdir()) == ["done", "latest"]
