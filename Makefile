@@ -1,7 +1,7 @@
 # lrl — the front door. `make lang=yo augment` and `make test` set themselves up on first use.
 #
 # Inputs for augment (all optional):  mono=PATH  parallel=PATH  mono_en=PATH  exclude=TEST_PATH  config=FILE
-#                                     set="k=v k2=v2"  out=DIR  workers=N
+#                                     set="k=v k2=v2"  out=DIR  workers=N  executor=local|ray
 # Large runs (README "Large runs"):   resume=out/yo/<run-id>  (continue an interrupted run)
 #                                     rank=R world_size=W run_id=ID  (one Slurm array task; then make merge run=DIR)
 # A glob in mono must be quoted so make passes it on:  make lang=yo augment mono='data/yo/*.txt'
@@ -35,7 +35,7 @@ setup: $(STAMP)
 AUGMENT_ARGS = --lang $(lang) $(if $(mono),--mono $(mono)) $(if $(parallel),--parallel $(parallel)) \
 	$(if $(mono_en),--mono-en $(mono_en)) \
 	$(if $(config),--config $(config)) $(if $(exclude),--exclude $(exclude)) $(if $(out),--out $(out)) \
-	$(foreach s,$(set),--set $(s)) $(if $(workers),--workers $(workers)) $(if $(resume),--resume $(resume)) \
+	$(foreach s,$(set),--set $(s)) $(if $(workers),--workers $(workers)) $(if $(executor),--executor $(executor)) $(if $(resume),--resume $(resume)) \
 	$(if $(rank),--rank $(rank)) $(if $(world_size),--world-size $(world_size)) $(if $(run_id),--run-id $(run_id))
 
 augment: $(STAMP)

@@ -31,6 +31,8 @@ def _augment(args: argparse.Namespace) -> int:
         overrides["decontaminate.exclude"] = args.exclude
     if args.workers is not None:
         overrides["run.workers"] = args.workers
+    if args.executor is not None:
+        overrides["run.executor"] = args.executor
     inputs = Inputs(mono=args.mono, parallel=args.parallel, mono_en=args.mono_en)
     run_dir, cfg = None, None
     if args.resume:
@@ -44,8 +46,9 @@ def _augment(args: argparse.Namespace) -> int:
         if given:
             cfg = config.resolve(plugin.defaults, str(plugin.manifest), args.config,
                                  {**overrides, "out_dir": cfg["out_dir"]})
-        elif args.workers is not None:
-            cfg["run"]["workers"] = args.workers
+        else:  # how to execute may change on resume: it does not change the rows
+            cfg["run"].update({k.split(".")[1]: v for k, v in overrides.items() if k.startswith("run.") and k in (
+                "run.workers", "run.executor")})
         if not (args.mono or args.parallel or args.mono_en):
             inputs = Inputs(**recorded)
     elif args.run_id:
@@ -237,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     a.add_argument("--workers", type=int, metavar="N",
                    help="worker processes on this machine (run.workers; 0 = one per core)")
+    a.add_argument("--executor", choices=("local", "ray"),
+                   help="local processes (default) or Ray actors (run.executor; pip install 'lrl[ray]')")
     a.add_argument("--resume", metavar="DIR", help="continue an interrupted run from its finished shards, "
                    "with its recorded settings and inputs (`lrl runs list` shows the resumable ones)")
     a.add_argument("--rank", type=int, default=0, help="this process's rank (Slurm: $SLURM_ARRAY_TASK_ID)")

@@ -145,8 +145,9 @@ DEFAULTS: dict[str, Any] = {
     # which rows a per-shard cap (substitute/paraphrase max_rows) sees, so resume refuses a different value.
     # workers: processes on this machine (0 = one per usable core, capped at the number of shards); each
     # worker builds its own steps (models), so memory grows with it. Not recorded as a setting of the data:
-    # every worker count gives the same rows.
-    "run": {"shard_rows": 5000, "workers": 0},
+    # every worker count gives the same rows. executor: "local" (this machine's processes) or "ray" (Ray
+    # actors on the cluster RAY_ADDRESS names, else a local Ray; pip install 'lrl[ray]'); same rows either way.
+    "run": {"shard_rows": 5000, "workers": 0, "executor": "local"},
 }
 
 
@@ -158,6 +159,7 @@ COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int
 #: A new setting of this kind needs one line here, and its error then names the allowed values.
 CHOICES: dict[str, tuple[str, ...]] = {
     "inputs.bad_rows": ("error", "skip"),
+    "run.executor": ("local", "ray"),
     "inputs.tsv_quoting": ("csv", "none"),
     "bt.kind": ("auto", "marian", "nllb", "m2m100", "ibm1"),
     "bt.score": ("roundtrip", "forced", "none"),

@@ -238,9 +238,15 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
             if k % world_size == rank and k not in done:
                 yield k, rows
 
-    method = "in-process"
+    method, executor = "in-process", cfg["run"]["executor"]
     try:
-        method = run_shards(job, mine(), n_workers, build, on_done=lambda k: bar.update())
+        if executor == "ray":
+            from lrl.ray_executor import run_shards_ray
+
+            n_workers = run_shards_ray(mine(), cfg["run"]["workers"], build, on_done=lambda k: bar.update())
+            method = "ray actors"
+        else:
+            method = run_shards(job, mine(), n_workers, build, on_done=lambda k: bar.update())
     finally:
         bar.close()
         for step in steps:
@@ -253,7 +259,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     ran = len(done_shards(run_dir)) - len(done)
     if not missing:
         extra = {"prepare_seconds": round(prepare_seconds, 3), "rank": rank, "world_size": world_size,
-                 "executor": {"name": "local", "workers": n_workers, "start": method, "world_size": world_size,
+                 "executor": {"name": executor, "workers": n_workers, "start": method, "world_size": world_size,
                               "shards": n_shards,
                               "shard_rows": shard_rows, "resumed": bool(done)}}
         # One process alone (world size 1) takes over a lock left by a completion that was killed.

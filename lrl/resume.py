@@ -15,7 +15,7 @@ from lrl.io.outdir import new_run_dir
 from lrl.io.rundir import create_exclusive, partial, read_draft
 
 #: Settings that change how a run is executed, never which rows it keeps.
-EXECUTION_ONLY = frozenset({"out_dir", "run.workers"})
+EXECUTION_ONLY = frozenset({"out_dir", "run.workers", "run.executor"})
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 

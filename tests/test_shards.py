@@ -164,3 +164,17 @@ def test_runs_list_and_clean_keep_complete_runs(tmp_path: Path, capsys: pytest.C
     assert main(["runs", "clean", "--out", str(tmp_path / "out")]) == 78  # not a terminal: needs --yes
     assert main(["runs", "clean", "--lang", "yo", "--out", str(tmp_path / "out"), "--yes"]) == 0
     assert sorted(p.name for p in yo.iterdir()) == ["done", "latest"]
+
+
+def test_ray_executor_gives_the_rows_of_local(plugin_dir: Path, reference: Path, tmp_path: Path) -> None:
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'lrl[ray]'): the Ray executor "
+                                            "is not tested")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(REPO)}})
+    try:
+        on_ray = _one_process(plugin_dir, tmp_path / "ray", **{"run.executor": "ray", "run.workers": 2})
+    finally:
+        ray.shutdown()
+    m = json.loads((on_ray / "manifest.json").read_text())
+    assert m["executor"]["name"] == "ray" and m["executor"]["workers"] == 2
+    assert _rows(on_ray) == _rows(reference)
