@@ -49,6 +49,9 @@ def main() -> None:
     ap.add_argument("--mono", nargs="+", default=[str(p) for p in DEFAULT_MONO])
     ap.add_argument("--repeat", type=int, default=3, help="runs per worker count (median, min, max)")
     ap.add_argument("--shard-rows", type=int, default=2000, help="run.shard_rows (default 2000)")
+    ap.add_argument("--copies", type=int, default=1,
+                    help="read the input this many times (a bigger run: per-row work against the fixed cost of "
+                         "building models and writing the report; dedup drops the copies at the end)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave results.md alone")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -58,13 +61,14 @@ def main() -> None:
         return
     if not args.mono:
         sys.exit("no input: pass --mono FILES (the default reads ../shared/data/yo/mono/*.txt)")
+    mono = args.mono * args.copies
     load_before = os.getloadavg()
     runs: dict[int, list[dict]] = {1: [], 2: []}
     kept = set()
     for _ in range(args.repeat):
         for w in (1, 2):
             p = subprocess.run([sys.executable, __file__, "--child", str(w), "--shard-rows", str(args.shard_rows),
-                                "--mono", *args.mono], capture_output=True, text=True, cwd=REPO,
+                                "--mono", *mono], capture_output=True, text=True, cwd=REPO,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
             if p.returncode:
                 sys.exit(f"run with {w} worker(s) failed:\n{p.stderr[-2000:]}")
@@ -77,13 +81,14 @@ def main() -> None:
     pairs = [a["seconds"] / b["seconds"] for a, b in zip(runs[1], runs[2], strict=True)]
     r0 = runs[1][0]
     lines = [
-        f"`python eval/bench/bench_workers.py --repeat {args.repeat} --shard-rows {args.shard_rows}` — "
+        f"`python eval/bench/bench_workers.py --repeat {args.repeat} --shard-rows {args.shard_rows} "
+        f"--copies {args.copies}` — "
         f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {os.cpu_count()} CPUs "
         f"({len(os.sched_getaffinity(0))} usable), {platform.python_version()}; load average (1/5/15 min) "
         f"{'/'.join(f'{x:.1f}' for x in load_before)} before, {'/'.join(f'{x:.1f}' for x in load_after)} after.",
         "",
-        f"Input: {len(args.mono)} Yoruba monolingual files, {r0['rows']:,} rows generated (read + templates + "
-        f"back-translations), {r0['shards']} shards; default settings; same kept rows in every run: "
+        f"Input: {len(args.mono)} Yoruba monolingual files × {args.copies}, {r0['rows']:,} rows generated (read + "
+        f"templates + back-translations), {r0['shards']} shards; default settings; same kept rows in every run: "
         f"{'yes' if len(kept) == 1 else 'NO: ' + str(sorted(kept))}.",
         "",
         "| workers | median s | min s | max s | prepare s (median) | start |",
