@@ -178,3 +178,16 @@ def test_ray_executor_gives_the_rows_of_local(plugin_dir: Path, reference: Path,
     m = json.loads((on_ray / "manifest.json").read_text())
     assert m["executor"]["name"] == "ray" and m["executor"]["workers"] == 2
     assert _rows(on_ray) == _rows(reference)
+
+
+def test_an_input_error_mid_run_leaves_no_final_looking_file(plugin_dir: Path, tmp_path: Path) -> None:
+    from lrl.errors import InputError
+
+    mono = tmp_path / "mono.txt"
+    mono.write_bytes("".join(f"Ọmọ {i} lọ sí ọjà ní àárọ̀.\n" for i in range(30)).encode() + b"\xff bad\n")
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="mono.txt:31"):
+        run(load_plugin(plugin_dir), _cfg(plugin_dir, out), Inputs([str(mono)], []), progress=False)
+    [run_dir] = (out / "yo").iterdir()
+    assert [p.name for p in run_dir.iterdir()] == [".partial"] and list((run_dir / ".partial/shards").iterdir())
+    assert [i.state for i in list_runs(out)] == ["resumable"]
