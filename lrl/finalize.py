@@ -90,6 +90,7 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     writer = PairSplitWriter(work / "data", src_lang, tgt_lang, shard_rows, prefix=f"train-{run_dir.name}")
     kept_by_origin: Counter[str] = Counter()
     timers = [Timed(_kept(run_dir, n))]
+    write_started = time.perf_counter()
     try:
         for step in run_steps:
             timers.append(Timed(step.run(timers[-1], ctx)))
@@ -99,6 +100,7 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     finally:
         data_files = writer.close()
         rejects.close()
+    write_seconds = time.perf_counter() - write_started - timers[-1].seconds
     for step, timer, upstream in zip(run_steps, timers[1:], timers[:-1], strict=True):
         stats[step.name].seconds += timer.seconds - upstream.seconds
         stats[step.name].cpu_seconds += timer.cpu - upstream.cpu
@@ -116,6 +118,7 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
         "started": draft["created"],
         "duration_s": round(time.time() - float(draft["started"]), 2),
         **extra,
+        "write_seconds": round(write_seconds, 3),
         "finalize_seconds": round(time.perf_counter() - started, 3),
         "language": draft["language"],
         "seed": draft["seed"],

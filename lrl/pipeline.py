@@ -224,7 +224,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     run_dir = open_run(run_dir, Path(cfg["out_dir"]), plugin.code, draft)
     done = done_shards(run_dir)
     job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size)
-    n_workers = cfg["run"]["workers"] or len(os.sched_getaffinity(0))
+    n_workers = cfg["run"]["workers"] or usable_cores()
     build = functools.partial(_build_job, plugin.path, cfg, inputs, run_dir, rank, world_size)
     shard_rows = cfg["run"]["shard_rows"]
     bar = tqdm(desc=f"augment {plugin.code}", unit=" shards", disable=not progress or None, mininterval=0.5)
@@ -269,6 +269,13 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
             return result
     return RunResult(run_dir, {}, Counter(), complete=False, shards_done=n_shards - len(missing),
                      shards_total=n_shards, notes=[f"this process ran {ran} shard(s)"])
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a Slurm or taskset limit counts), not the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def run_draft(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
