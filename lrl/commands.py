@@ -77,7 +77,7 @@ def _runs_clean(args: argparse.Namespace) -> int:
 
     from lrl.io.rundir import list_runs, remove_run
 
-    doomed = [r for r in list_runs(Path(args.out), args.lang) if r.state != "complete"]
+    doomed = [r for r in list_runs(Path(args.out), args.lang) if r.state in ("resumable", "incomplete")]
     if not doomed:
         print("no incomplete runs")
         return 0
@@ -111,8 +111,9 @@ def add_run_commands(sub: Any) -> None:
 
     runs = sub.add_parser("runs", help="run folders: list (with state), clean (remove incomplete ones)"
                           ).add_subparsers(dest="runs_command", required=True)
-    for name, func, what in (("list", _runs_list, "list run folders: complete, resumable or incomplete"),
-                             ("clean", _runs_clean, "remove run folders that are not complete (resumable too)")):
+    for name, func, what in (
+            ("list", _runs_list, "list run folders: complete, running, resumable or incomplete"),
+            ("clean", _runs_clean, "remove run folders that are not complete and not running (resumable ones too)")):
         rl = runs.add_parser(name, help=what)
         rl.add_argument("--lang", help="only this language code (default: all)")
         rl.add_argument("--out", default="out", help="output root (default: out)")

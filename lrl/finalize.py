@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lrl.io.card import render_card
-from lrl.io.rundir import create_exclusive, done_shards, partial, read_json, shard_dir, write_atomic
+from lrl.io.rundir import alive, create_exclusive, done_shards, partial, read_json, shard_dir, write_atomic
 from lrl.io.writers import PairSplitWriter, RejectWriter
 from lrl.record import Record
 from lrl.shards import add_stats, load_records
@@ -149,16 +149,7 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
 
 def _stale(lock: Path) -> bool:
     """A lock left by a process of this machine that no longer runs (killed while completing the run)."""
-    try:
-        host, pid = lock.read_text(encoding="utf-8").split()
-        if host != socket.gethostname():
-            return False  # another machine's process: only `lrl merge` may take it over
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (OSError, ValueError):
-        return False
-    return False
+    return lock.is_file() and not alive(lock)
 
 
 def _json(obj: Any) -> str:

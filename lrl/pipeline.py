@@ -37,7 +37,7 @@ from lrl.generate.registry import build_generators
 from lrl.generate.templates import TemplateGenerator
 from lrl.io.outdir import check_out_dir
 from lrl.io.readers import InputStats, ReadOptions, expand, preflight, read
-from lrl.io.rundir import done_shards, partial, write_atomic
+from lrl.io.rundir import done_shards, mark_live, partial, write_atomic
 from lrl.io.writers import file_sha256
 from lrl.languages.plugin import Plugin
 from lrl.record import Record
@@ -239,6 +239,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
                 yield k, rows
 
     method, executor = "in-process", cfg["run"]["executor"]
+    live = mark_live(run_dir, rank)
     try:
         if executor == "ray":
             from lrl.ray_executor import run_shards_ray
@@ -248,6 +249,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
         else:
             method = run_shards(job, mine(), n_workers, build, on_done=lambda k: bar.update())
     finally:
+        live.unlink(missing_ok=True)
         bar.close()
         for step in steps:
             step.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -156,14 +157,18 @@ def test_runs_list_and_clean_keep_complete_runs(tmp_path: Path, capsys: pytest.C
     (yo / "old").mkdir()  # an older lrl's broken run: a rejected.jsonl and hidden shards, no manifest
     (yo / "old" / "rejected.jsonl").write_text("{}\n")
     (yo / "latest").symlink_to("done")
+    (yo / "now" / ".partial").mkdir(parents=True)  # a run this very process is writing
+    (yo / "now" / ".partial" / "run.json").write_text("{}")
+    (yo / "now" / ".partial" / "live-0").write_text(f"{socket.gethostname()} {os.getpid()}\n")
     assert main(["runs", "list", "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert [line.split("\t")[1:] for line in out] == [["complete", "7 rows kept"], ["resumable", "1/? shards done"],
+                                                       ["running", "0/? shards done"],
                                                        ["incomplete", "0/? shards done"]]
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["runs", "clean", "--out", str(tmp_path / "out")]) == 78  # not a terminal: needs --yes
     assert main(["runs", "clean", "--lang", "yo", "--out", str(tmp_path / "out"), "--yes"]) == 0
-    assert sorted(p.name for p in yo.iterdir()) == ["done", "latest"]
+    assert sorted(p.name for p in yo.iterdir()) == ["done", "latest", "now"]
 
 
 def test_ray_executor_gives_the_rows_of_local(plugin_dir: Path, reference: Path, tmp_path: Path) -> None:

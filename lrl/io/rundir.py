@@ -13,8 +13,9 @@ rows, the card and the report. Until then everything lives under the hidden ``.p
 ``.partial/plan-<rank>.json``
     written by a rank that has read all of the input: how many shards there are.
 
-States: ``complete`` (manifest), ``resumable`` (a draft to resume from), ``incomplete`` (neither: a run
-that died before its draft, or one written by an older lrl).
+States: ``complete`` (manifest), ``running`` (a process named in ``.partial/live-<rank>`` still runs),
+``resumable`` (a draft to resume from), ``incomplete`` (neither: a run that died before its draft, or one
+written by an older lrl).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import contextlib
 import json
 import os
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,7 +93,7 @@ def read_draft(run_dir: Path) -> dict[str, Any]:
 @dataclass
 class RunInfo:
     path: Path
-    state: str  # complete | resumable | incomplete
+    state: str  # complete | running | resumable | incomplete
     shards_done: int
     shards_total: int | None
     kept: int | None
@@ -117,7 +119,31 @@ def run_info(run_dir: Path) -> RunInfo:
             kept = int(read_json(run_dir / "manifest.json")["totals"]["kept"])
         return RunInfo(run_dir, "complete", done, total, kept)
     state = "resumable" if (partial(run_dir) / "run.json").is_file() else "incomplete"
+    if any(alive(p) for p in partial(run_dir).glob("live-*")):
+        state = "running"
     return RunInfo(run_dir, state, done, total, None)
+
+
+def mark_live(run_dir: Path, rank: int) -> Path:
+    """``.partial/live-<rank>``: this host and process, while it writes shards (`runs clean` spares it)."""
+    path = partial(run_dir) / f"live-{rank}"
+    write_atomic(path, f"{socket.gethostname()} {os.getpid()}\n")
+    return path
+
+
+def alive(path: Path) -> bool:
+    """Whether the process a live file or lock names still runs (on this host; another host's: unknown,
+    taken as alive)."""
+    try:
+        host, pid = path.read_text(encoding="utf-8").split()
+        if host != socket.gethostname():
+            return True
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def list_runs(out_root: Path, lang: str | None = None) -> list[RunInfo]:
@@ -138,6 +164,6 @@ def list_runs(out_root: Path, lang: str | None = None) -> list[RunInfo]:
 
 
 def remove_run(info: RunInfo) -> None:
-    if info.state == "complete":
-        raise ConfigError(f"{info.path}: a complete run; remove it by hand if you mean to")
+    if info.state in ("complete", "running"):
+        raise ConfigError(f"{info.path}: a {info.state} run; remove it by hand if you mean to")
     shutil.rmtree(info.path)
