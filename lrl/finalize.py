@@ -24,7 +24,7 @@ from lrl.io.card import render_card
 from lrl.io.rundir import alive, create_exclusive, done_shards, partial, read_json, shard_dir, write_atomic
 from lrl.io.writers import PairSplitWriter, RejectWriter
 from lrl.record import Record
-from lrl.shards import add_stats, load_records
+from lrl.shards import add_counts, add_stats, load_records
 from lrl.step import RunContext, Stats, Step, Timed
 
 
@@ -74,6 +74,7 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     assert n is not None
     plan = read_json(partial(run_dir) / sorted(p.name for p in partial(run_dir).glob("plan-*.json"))[0])
     stats = Stats()
+    counts: dict[str, dict[str, Any]] = {}
     shard_rejected = 0
     work = partial(run_dir) / "final"
     shutil.rmtree(work, ignore_errors=True)
@@ -82,6 +83,8 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
         for k in range(n):
             info = read_json(shard_dir(run_dir, k) / "stats.json")
             add_stats(stats, info["stages"])
+            for name, delta in info.get("signature_counts", {}).items():
+                counts[name] = add_counts(counts.get(name, {}), delta)
             shard_rejected += int(info["rejected"])
             with open(shard_dir(run_dir, k) / "rejected.jsonl", "rb") as f:
                 shutil.copyfileobj(f, out)
@@ -124,7 +127,7 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
         "seed": draft["seed"],
         "config": draft["config"],
         "inputs": [{**f, **s} for f, s in zip(draft["input_files"], plan["input_stats"], strict=True)],
-        "steps": draft["steps"],
+        "steps": [{**s, "signature": add_counts(s["signature"], counts.get(s["name"], {}))} for s in draft["steps"]],
         "stages": stats.as_dict(),
         "kept_by_origin": dict(kept_by_origin.most_common()),
         "totals": totals,

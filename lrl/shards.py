@@ -73,6 +73,35 @@ def add_stats(total: Stats, data: dict[str, Any]) -> None:
         st.cpu_seconds += d["cpu_seconds"]
 
 
+def _number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def count_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The numbers in a step's signature that changed while it ran a shard, as differences (nested)."""
+    out: dict[str, Any] = {}
+    for key, value in after.items():
+        old = before.get(key)
+        if isinstance(value, dict):
+            if d := count_delta(old if isinstance(old, dict) else {}, value):
+                out[key] = d
+        elif _number(value) and value != (old if _number(old) else 0):
+            out[key] = value - (old if _number(old) else 0)
+    return out
+
+
+def add_counts(into: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
+    """``into`` (a signature as recorded before any shard ran) plus every shard's counts."""
+    out = dict(into)
+    for key, value in delta.items():
+        if isinstance(value, dict):
+            inner = out.get(key)
+            out[key] = add_counts(inner if isinstance(inner, dict) else {}, value)
+        else:
+            out[key] = (out[key] if _number(out.get(key)) else 0) + value
+    return out
+
+
 def dump_record(rec: Record) -> str:
     return json.dumps(rec.to_dict(), ensure_ascii=False).translate(LINE_BREAKS) + "\n"
 
@@ -108,6 +137,7 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
                      seed=job.seed, shard=k)
     timers: list[Timed] = []
     kept = 0
+    before = [step.signature() for step in job.steps]
     try:
         timers.append(Timed(admit(rows, ctx)))
         stream: Iterator[Record] = timers[0]
@@ -125,9 +155,12 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
     for name, timer, upstream in zip(["read", *(s.name for s in job.steps)], timers, [None, *timers], strict=False):
         stats[name].seconds += timer.seconds - (upstream.seconds if upstream else 0.0)
         stats[name].cpu_seconds += timer.cpu - (upstream.cpu if upstream else 0.0)
+    # Some steps count what they did in their signature (privacy: spans found, masked): this shard's share.
+    counts = {step.name: d for step, b in zip(job.steps, before, strict=True)
+              if (d := count_delta(b, step.signature()))}
     (tmp / "stats.json").write_text(json.dumps({"shard": k, "rows": len(rows), "kept": kept,
-                                                "rejected": rejects.rows, "stages": stats_to_json(stats)}),
-                                    encoding="utf-8")
+                                                "rejected": rejects.rows, "stages": stats_to_json(stats),
+                                                "signature_counts": counts}), encoding="utf-8")
     try:
         os.rename(tmp, final)  # the completion marker: the folder appears whole or not at all
     except OSError:
