@@ -140,9 +140,11 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
         shutil.rmtree(run_dir / "data")
     os.replace(work / "data", run_dir / "data")
     os.replace(work / "rejected.jsonl", run_dir / "rejected.jsonl")
+    report_started = time.perf_counter()
     (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin, run_dir, writer.monolingual.rows),
                                        encoding="utf-8")
     write_report(run_dir, manifest)
+    manifest["report_seconds"] = round(time.perf_counter() - report_started, 3)  # card + report.html
     write_atomic(run_dir / "manifest.json", _json(manifest))
     point_latest(run_dir)
     shutil.rmtree(partial(run_dir), ignore_errors=True)
