@@ -207,6 +207,9 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
 
     if not 0 <= rank < world_size:
         raise ConfigError(f"--rank {rank} is not in 0..{world_size - 1} (--world-size {world_size})")
+    if world_size > 1 and run_dir is None:
+        raise ConfigError("--world-size > 1 needs the run folder every rank shares: --run-id ID (e.g. "
+                          "$SLURM_ARRAY_JOB_ID) or --resume DIR")
     check_out_dir(Path(cfg["out_dir"]), plugin.code)  # before reading or training anything
     input_stats: list[tuple[str, str, InputStats]] = []
     sources = build_sources(plugin, cfg, inputs, input_stats)

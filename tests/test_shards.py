@@ -196,3 +196,24 @@ def test_an_input_error_mid_run_leaves_no_final_looking_file(plugin_dir: Path, t
     [run_dir] = (out / "yo").iterdir()
     assert [p.name for p in run_dir.iterdir()] == [".partial"] and list((run_dir / ".partial/shards").iterdir())
     assert [i.state for i in list_runs(out)] == ["resumable"]
+
+
+def test_counts_in_signatures_add_up_over_shards_and_settings_stay() -> None:
+    from lrl.shards import add_counts, count_delta
+
+    draft = {"actions": {"phone": "mask"}, "min_score": 0.5, "masked": {}}
+    after_one = {"actions": {"phone": "mask"}, "min_score": 0.5, "masked": {"phone": 2}}
+    after_two = {"actions": {"phone": "mask"}, "min_score": 0.5, "masked": {"phone": 3, "email": 1}}
+    deltas = [count_delta(draft, after_one), count_delta(after_one, after_two)]
+    assert deltas == [{"masked": {"phone": 2}}, {"masked": {"phone": 1, "email": 1}}]
+    total: dict = {}
+    for d in deltas:
+        total = add_counts(total, d)
+    assert add_counts(draft, total) == {**draft, "masked": {"phone": 3, "email": 1}}
+
+
+def test_ranks_need_a_shared_run_folder(plugin_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--run-id"):
+        run(load_plugin(plugin_dir), _cfg(plugin_dir, tmp_path / "out"), Inputs([], []), progress=False, rank=1,
+            world_size=2)
+    assert not (tmp_path / "out" / "yo").exists() or not list((tmp_path / "out" / "yo").iterdir())
