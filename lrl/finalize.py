@@ -9,6 +9,7 @@ running it again.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import logging
 import os
 import shutil
@@ -135,17 +136,20 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
                     "card": "README.md", "report": "report.html"},
         "versions": draft["versions"],
     }
-    # Into place: data, rejected rows, card, report; the manifest last (it marks the run complete).
+    # Into place: data, rejected rows, report, card; the manifest last (it marks the run complete).
     if (run_dir / "data").exists():  # left by a completion that died half-way: rebuilt above
         shutil.rmtree(run_dir / "data")
     os.replace(work / "data", run_dir / "data")
     os.replace(work / "rejected.jsonl", run_dir / "rejected.jsonl")
     report_started = time.perf_counter()
-    (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin, run_dir, writer.monolingual.rows),
-                                       encoding="utf-8")
     write_report(run_dir, manifest)
-    manifest["report_seconds"] = round(time.perf_counter() - report_started, 3)  # card + report.html
-    write_atomic(run_dir / "manifest.json", _json(manifest))
+    manifest["report_seconds"] = round(time.perf_counter() - report_started, 3)
+    text = _json(manifest)
+    # the card cites the manifest's sha256: hash the text about to be written
+    card = render_card(manifest, kept_by_origin, run_dir, writer.monolingual.rows,
+                       hashlib.sha256(text.encode("utf-8")).hexdigest())
+    (run_dir / "README.md").write_text(card, encoding="utf-8")
+    write_atomic(run_dir / "manifest.json", text)
     point_latest(run_dir)
     shutil.rmtree(partial(run_dir), ignore_errors=True)
     logging.getLogger(__name__).info("%s: complete (%d shards)", run_dir, n)

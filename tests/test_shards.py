@@ -137,8 +137,9 @@ def test_worker_processes_give_the_rows_of_one_process(plugin_dir: Path, referen
                                                        start: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import lrl.shards
 
-    if start == "spawn":  # as when a CTranslate2 or torch model is loaded: workers build their own steps
-        monkeypatch.setattr(lrl.shards, "THREADED_ENGINES", ("lrl",))
+    # spawn: as when a CTranslate2 or torch model is loaded (workers build their own steps); fork: as when
+    # none is (earlier tests in this process may have imported them; these steps do not use them)
+    monkeypatch.setattr(lrl.shards, "THREADED_ENGINES", ("lrl",) if start == "spawn" else ())
     two = _one_process(plugin_dir, tmp_path / "two", **{"run.workers": 2})
     m = json.loads((two / "manifest.json").read_text())
     assert m["executor"]["workers"] == 2 and m["executor"]["start"] == start and m["executor"]["shards"] > 2
