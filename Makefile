@@ -1,7 +1,9 @@
 # lrl — the front door. `make lang=yo augment` and `make test` set themselves up on first use.
 #
 # Inputs for augment (all optional):  mono=PATH  parallel=PATH  mono_en=PATH  exclude=TEST_PATH  config=FILE
-#                                     set="k=v k2=v2"  out=DIR
+#                                     set="k=v k2=v2"  out=DIR  workers=N  executor=local|ray
+# Large runs (README "Large runs"):   resume=out/yo/<run-id>  (continue an interrupted run)
+#                                     rank=R world_size=W run_id=ID  (one Slurm array task; then make merge run=DIR)
 # A glob in mono must be quoted so make passes it on:  make lang=yo augment mono='data/yo/*.txt'
 
 PYTHON ?= python3
@@ -13,10 +15,11 @@ TORCH  ?= torch==2.13.0
 lang   ?= yo
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser augment rescore test lint bench bench-filters eval eval-classify clean help
+.PHONY: setup browser augment rescore merge runs runs-clean test lint bench bench-filters eval eval-classify clean help
 
 help:
 	@echo "make lang=yo augment [mono=PATH] [parallel=PATH] [config=FILE] [set='k=v ...']"
+	@echo "make lang=yo augment resume=out/yo/<run-id> | make runs | make runs-clean [yes=1] | make merge run=DIR"
 	@echo "make rescore run=out/yo/latest set='filters.fluency.min_score=-1.8 ...'"
 	@echo "make test | make lint | make bench | make bench-filters lang=yo | make clean"
 
@@ -33,7 +36,8 @@ setup: $(STAMP)
 AUGMENT_ARGS = --lang $(lang) $(if $(mono),--mono $(mono)) $(if $(parallel),--parallel $(parallel)) \
 	$(if $(mono_en),--mono-en $(mono_en)) \
 	$(if $(config),--config $(config)) $(if $(exclude),--exclude $(exclude)) $(if $(out),--out $(out)) \
-	$(foreach s,$(set),--set $(s))
+	$(foreach s,$(set),--set $(s)) $(if $(workers),--workers $(workers)) $(if $(executor),--executor $(executor)) $(if $(resume),--resume $(resume)) \
+	$(if $(rank),--rank $(rank)) $(if $(world_size),--world-size $(world_size)) $(if $(run_id),--run-id $(run_id))
 
 augment: $(STAMP)
 	@echo "lrl augment $(strip $(AUGMENT_ARGS))"
@@ -43,6 +47,18 @@ augment: $(STAMP)
 rescore: $(STAMP)
 	@test -n "$(run)" || { echo "usage: make rescore run=out/$(lang)/latest set='k=v ...'"; exit 2; }
 	@$(BIN)/lrl rescore $(run) $(foreach s,$(set),--set $(s))
+
+# Complete a run whose Slurm ranks are all done (the last rank normally does this itself).
+merge: $(STAMP)
+	$(BIN)/lrl merge $(run)
+
+# Run folders and their state (complete / resumable / incomplete); runs-clean removes the unfinished ones.
+runs: $(STAMP)
+	$(BIN)/lrl runs list $(if $(out),--out $(out)) $(if $(filter command line,$(origin lang)),--lang $(lang))
+
+runs-clean: $(STAMP)
+	$(BIN)/lrl runs clean $(if $(out),--out $(out)) $(if $(filter command line,$(origin lang)),--lang $(lang)) \
+		$(if $(yes),--yes)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -88,6 +104,7 @@ eval-classify: $(STAMP)
 # (results-quick.md). Sizes: bench_args='--pairs 100000 --rss 10000,200000 --rounds 5'. Not part of make test.
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python eval/bench/bench_speed.py $(if $(quick),--quick) $(bench_args)
+	PYTHONPATH=. $(BIN)/python eval/bench/bench_workers.py $(if $(quick),--repeat 1)
 
 # The filters' scoreboard (issue 9): labelled noise from ../shared data through the real filters; per class
 # the share rejected, written to eval/filters/results/$(lang).md. clean=PATH seed=PATH n=300 rebuild it

@@ -2,8 +2,9 @@
 (each generator's new rows: ``bt-``, ``ft-``, ``substitute-``, ``paraphrase-`` …) are lists of step
 names (lrl/registry.py); this module builds them, in one place, and holds the built-in steps' factories.
 
-Default order: cheapest and most selective first (dedup before language ID gives the same kept set
-faster, DESIGN.md), the model-based quality checks last.
+Default order: cheapest and most selective first, the model-based quality checks last. Dedup needs
+every row of the run, so wherever ``pipeline.checks`` names it, ``lrl.pipeline.run_wide_steps`` runs it
+at the end of the chain, once over all shards (DESIGN.md "The shard contract").
 """
 
 from __future__ import annotations
@@ -124,11 +125,8 @@ def build_length(ctx: BuildContext) -> Step:
 
 
 def build_dedup(ctx: BuildContext) -> Step | None:
-    from lrl.filters.dedup import Dedup
-
-    if not ctx.settings["enabled"] or (ctx.generated and not ctx.dedup):
-        return None
-    return Dedup.from_settings(ctx.settings)
+    # Run-wide (lrl.pipeline.run_wide_steps): never built inside a chain, whose rows are one shard's.
+    return None
 
 
 def build_script(ctx: BuildContext) -> Step | None:

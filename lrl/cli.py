@@ -30,9 +30,42 @@ def _augment(args: argparse.Namespace) -> int:
         overrides["seed"] = args.seed
     if args.exclude:
         overrides["decontaminate.exclude"] = args.exclude
-    cfg = config.resolve(plugin.defaults, str(plugin.manifest), args.config, overrides)
-    result = run(plugin, cfg, Inputs(mono=args.mono, parallel=args.parallel, mono_en=args.mono_en),
-                 progress=not args.quiet)
+    if args.workers is not None:
+        overrides["run.workers"] = args.workers
+    if args.executor is not None:
+        overrides["run.executor"] = args.executor
+    inputs = Inputs(mono=args.mono, parallel=args.parallel, mono_en=args.mono_en)
+    run_dir, cfg = None, None
+    if args.resume:
+        from lrl.resume import resumed_settings
+
+        run_dir = Path(args.resume)
+        # Nothing given but the folder: the run's own settings and inputs; anything given is checked
+        # against them (the refusal names what differs).
+        given = bool(args.set or args.config or args.seed is not None or args.exclude)
+        cfg, recorded = resumed_settings(run_dir, plugin.code)
+        if given:
+            cfg = config.resolve(plugin.defaults, str(plugin.manifest), args.config,
+                                 {**overrides, "out_dir": cfg["out_dir"]})
+        else:  # how to execute may change on resume: it does not change the rows
+            cfg["run"].update({k.split(".")[1]: v for k, v in overrides.items() if k.startswith("run.") and k in (
+                "run.workers", "run.executor")})
+        if not (args.mono or args.parallel or args.mono_en):
+            inputs = Inputs(**recorded)
+    elif args.run_id:
+        from lrl.resume import run_dir_for
+
+        cfg = config.resolve(plugin.defaults, str(plugin.manifest), args.config, overrides)
+        run_dir = run_dir_for(Path(cfg["out_dir"]), plugin.code, args.run_id)
+    else:
+        cfg = config.resolve(plugin.defaults, str(plugin.manifest), args.config, overrides)
+    result = run(plugin, cfg, inputs, progress=not args.quiet, rank=args.rank, world_size=args.world_size,
+                 run_dir=run_dir)
+    if not result.complete:
+        print(f"{result.run_dir}: rank {args.rank} of {args.world_size} done; {result.shards_done} of "
+              f"{result.shards_total} shards finished. The run completes when the last rank finishes, or with: "
+              f"lrl merge {result.run_dir}")
+        return 0
     for line in summary_lines(result.manifest, result.kept_by_origin, result.run_dir):
         print(line)
     return 0
@@ -233,6 +266,16 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", help="output root (default: out)")
     a.add_argument("--seed", type=int)
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    a.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes on this machine (run.workers; 0 = one per core)")
+    a.add_argument("--executor", choices=("local", "ray"),
+                   help="local processes (default) or Ray actors (run.executor; pip install 'lrl[ray]')")
+    a.add_argument("--resume", metavar="DIR", help="continue an interrupted run from its finished shards, "
+                   "with its recorded settings and inputs (`lrl runs list` shows the resumable ones)")
+    a.add_argument("--rank", type=int, default=0, help="this process's rank (Slurm: $SLURM_ARRAY_TASK_ID)")
+    a.add_argument("--world-size", type=int, default=1, help="how many ranks share the run (Slurm: the array size)")
+    a.add_argument("--run-id", help="the run folder's name, shared by all ranks (e.g. $SLURM_ARRAY_JOB_ID): "
+                   "out/<lang>/<run-id>")
     a.set_defaults(func=_augment)
 
     lang = sub.add_parser("lang", help="language plugins: list, check, new").add_subparsers(

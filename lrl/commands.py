@@ -1,4 +1,4 @@
-"""Commands that work on a finished run folder: ``report``, ``export``, ``review export|import``.
+"""Commands that work on run folders: ``report``, ``export``, ``review export|import``, ``merge``, ``runs``.
 
 Kept apart from ``cli.py`` so that file stays a table of contents; ``add_run_commands`` registers them.
 """
@@ -68,6 +68,50 @@ def _rescore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from lrl.pipeline import merge
+    from lrl.summary import summary_lines
+
+    result = merge(Path(args.run))
+    for line in summary_lines(result.manifest, result.kept_by_origin, result.run_dir):
+        print(line)
+    return 0
+
+
+def _runs_list(args: argparse.Namespace) -> int:
+    from lrl.io.rundir import list_runs
+
+    runs = list_runs(Path(args.out), args.lang)
+    for info in runs:
+        print(info.line())
+    if not runs:
+        print(f"no runs under {Path(args.out) / (args.lang or '')}")
+    return 0
+
+
+def _runs_clean(args: argparse.Namespace) -> int:
+    import sys
+
+    from lrl.io.rundir import list_runs, remove_run
+
+    doomed = [r for r in list_runs(Path(args.out), args.lang) if r.state in ("resumable", "incomplete")]
+    if not doomed:
+        print("no incomplete runs")
+        return 0
+    for info in doomed:
+        print(info.line())
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise LrlError(f"{len(doomed)} incomplete run(s) listed above; pass --yes to remove them")
+        if input(f"remove these {len(doomed)} run folder(s)? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing removed")
+            return 0
+    for info in doomed:
+        remove_run(info)
+    print(f"removed {len(doomed)} run folder(s)")
+    return 0
+
+
 def _run_dir(path: str) -> Path:
     run = Path(path)
     if not (run / "manifest.json").is_file():
@@ -77,6 +121,23 @@ def _run_dir(path: str) -> Path:
 
 def add_run_commands(sub: Any) -> None:
     """Register the run-folder commands on the top-level subparsers."""
+    mg = sub.add_parser("merge", help="complete a run whose shards are all done (Slurm ranks: global dedup, "
+                        "manifest, card, report, latest)")
+    mg.add_argument("run", help="the shared run folder, out/<lang>/<run-id>")
+    mg.set_defaults(func=_merge)
+
+    runs = sub.add_parser("runs", help="run folders: list (with state), clean (remove incomplete ones)"
+                          ).add_subparsers(dest="runs_command", required=True)
+    for name, func, what in (
+            ("list", _runs_list, "list run folders: complete, running, resumable or incomplete"),
+            ("clean", _runs_clean, "remove run folders that are not complete and not running (resumable ones too)")):
+        rl = runs.add_parser(name, help=what)
+        rl.add_argument("--lang", help="only this language code (default: all)")
+        rl.add_argument("--out", default="out", help="output root (default: out)")
+        if name == "clean":
+            rl.add_argument("--yes", action="store_true", help="do not ask")
+        rl.set_defaults(func=func)
+
     rp = sub.add_parser("report", help="rebuild a run's report.html (plots of what was kept, dropped and why)")
     rp.add_argument("run", help="a run folder, e.g. out/yo/latest")
     rp.set_defaults(func=_report)

@@ -176,24 +176,34 @@ DEFAULTS: dict[str, Any] = {
     "paraphrase": PARAPHRASE_DEFAULTS,
     # Lexical substitution in real seed pairs (lrl/generate/substitute.py): an entry of the plugin's lexicon
     # found on both sides is swapped for another of its class with the same features. per_pair: copies per
-    # seed pair; max_rows: copies per run (0 = no cap); confirm: "ambiguous" asks the seed IBM-1 tables
-    # only when the lexicon cannot settle the alignment, "always" for every swap.
+    # seed pair; max_rows: copies per shard (run.shard_rows input rows; 0 = no cap); confirm: "ambiguous"
+    # asks the seed IBM-1 tables only when the lexicon cannot settle the alignment, "always" for every swap.
     "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous"},
     "output": {"shard_rows": 50000},
     # The filter chains as data: step names in order (lrl/registry.py; `lrl steps list` shows each with its
     # settings). "checks": what every input and template row goes through after normalize and
     # decontaminate. "generated_checks": what each generator's new rows go through, as stages named
-    # bt-…, ft-…, substitute-…, paraphrase-… (dedup there only for substitution). Leave a name out to drop
+    # bt-…, ft-…, substitute-…, paraphrase-…. Dedup runs once, last, over every origin (named in "checks"
+    # only: wherever it stands there, it runs at the end; lrl/shards.py). Leave a name out to drop
     # that step; name an installed package's step (entry-point group lrl.steps) to add it.
     "pipeline": {
         "checks": ["privacy", "blocklist", "markup", "length", "dedup", "script", "tone", "langid",
                    "untranslated", "fluency", "adequacy"],
-        "generated_checks": ["privacy", "dedup", "blocklist", "length", "script", "tone", "langid",
+        "generated_checks": ["privacy", "blocklist", "length", "script", "tone", "langid",
                              "untranslated", "fluency", "lrl-fluency", "adequacy"],
     },
     # Settings of steps that installed packages register (lrl.steps entry points), under their step
     # names; filled from those packages' defaults.
     "steps": {},
+    # How a run is cut into pieces (lrl/shards.py, DESIGN.md "The shard contract"). shard_rows: input rows
+    # per shard — the unit of resume, of a Slurm rank's share and of a worker's task (a part-done shard is
+    # redone on resume, so smaller shards lose less to a crash but cost more files); changing it changes
+    # which rows a per-shard cap (substitute/paraphrase max_rows) sees, so resume refuses a different value.
+    # workers: processes on this machine (0 = one per usable core, capped at the number of shards); each
+    # worker builds its own steps (models), so memory grows with it. Not recorded as a setting of the data:
+    # every worker count gives the same rows. executor: "local" (this machine's processes) or "ray" (Ray
+    # actors on the cluster RAY_ADDRESS names, else a local Ray; pip install 'lrl[ray]'); same rows either way.
+    "run": {"shard_rows": 5000, "workers": 0, "executor": "local"},
 }
 
 
@@ -206,6 +216,7 @@ COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int
 #: A new setting of this kind needs one line here, and its error then names the allowed values.
 CHOICES: dict[str, tuple[str, ...]] = {
     "inputs.bad_rows": ("error", "skip"),
+    "run.executor": ("local", "ray"),
     "inputs.tsv_quoting": ("csv", "none"),
     "bt.kind": ("auto", "marian", "nllb", "m2m100", "ibm1"),
     "bt.score": ("roundtrip", "forced", "none"),
@@ -289,6 +300,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "paraphrase.pivot_sampling_topk": (1, None),
     "paraphrase.pivot_temperature": (0.0, None),
     "output.shard_rows": (1, None),
+    "run.shard_rows": (1, None),
+    "run.workers": (0, None),
 }
 
 

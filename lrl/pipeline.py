@@ -11,7 +11,9 @@ import contextlib
 import copy
 import dataclasses
 import datetime as _dt
+import functools
 import itertools
+import json
 import logging
 import os
 import platform
@@ -25,18 +27,23 @@ from pathlib import Path
 from typing import Any
 
 from lrl import __version__
+from lrl.errors import ConfigError
 from lrl.filters.decontaminate import Decontaminate
+from lrl.filters.dedup import Dedup
 from lrl.filters.invisible import policy
 from lrl.filters.normalize import Normalize
+from lrl.finalize import RunResult, finalize, missing_shards
 from lrl.generate.registry import build_generators
 from lrl.generate.templates import TemplateGenerator
-from lrl.io.card import render_card
-from lrl.io.outdir import check_out_dir, new_run_dir
+from lrl.io.outdir import check_out_dir
 from lrl.io.readers import InputStats, ReadOptions, expand, preflight, read
-from lrl.io.writers import PairSplitWriter, RejectWriter, file_sha256, write_json
+from lrl.io.rundir import done_shards, mark_live, partial, write_atomic
+from lrl.io.writers import file_sha256
 from lrl.languages.plugin import Plugin
 from lrl.record import Record
-from lrl.step import Filter, RunContext, Stats, Step, Timed
+from lrl.resume import check_run, open_run
+from lrl.shards import ShardJob, cut, run_shards, split_chain
+from lrl.step import Filter, Step
 
 #: Origins of rows made inside the pipeline from other rows (their new sides need checking again).
 SYNTHETIC = frozenset({"bt", "ft", "paraphrase", "pivot", "substitute"})
@@ -53,17 +60,10 @@ class Inputs:
     mono_en: list[str] = dataclasses.field(default_factory=list)
 
 
-@dataclass
-class RunResult:
-    run_dir: Path
-    manifest: dict[str, Any]
-    kept_by_origin: Counter[str]
-
-
 def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = None,
                 progress: bool = True) -> list[Step]:
     """normalize → [decontaminate] → the input checks (lrl/chain.py) → generators, each followed by the
-    checks for the rows it makes → [decontaminate-synthetic]."""
+    checks for the rows it makes → [decontaminate-synthetic] → [dedup, run-wide]."""
     from lrl.chain import input_checks
     from lrl.quality import gather
 
@@ -88,7 +88,39 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
         late = copy.copy(decontaminate)
         late.name, late.applies_to = "decontaminate-synthetic", SYNTHETIC
         steps.append(late)
-    return steps
+    return steps + run_wide_steps(cfg)
+
+
+def run_wide_steps(cfg: dict[str, Any]) -> list[Step]:
+    """The steps that need every row of the run, last in the chain (lrl/shards.py; DESIGN.md "The shard
+    contract"): dedup over all origins and all shards, first occurrence wins. They hold no model, so
+    ``lrl merge`` builds them from the settings alone. Dedup runs when ``pipeline.checks`` names it
+    (wherever in the list: it always runs last) and ``filters.dedup.enabled``."""
+    on = cfg["filters"]["dedup"]["enabled"] and "dedup" in cfg["pipeline"]["checks"]
+    return [Dedup.from_settings(cfg["filters"]["dedup"])] if on else []
+
+
+def merge(run_dir: Path) -> RunResult:
+    """Complete a run whose shards are all done (Slurm ranks that did not complete it, or a completion
+    that died half-way)."""
+    from lrl.io.rundir import read_draft
+
+    draft = read_draft(run_dir)
+    missing = missing_shards(run_dir)
+    if missing is None:
+        raise ConfigError(f"{run_dir}: no rank has read all of the input yet — run the ranks (or --resume {run_dir})")
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
+        raise ConfigError(f"{run_dir}: {len(missing)} shard(s) not done ({shown}) — rerun their ranks "
+                          f"(shard k belongs to rank k % world size) or: lrl augment --resume {run_dir}")
+    cfg = draft["config"]
+    extra = {"prepare_seconds": 0.0, "rank": None, "world_size": None,
+             "executor": {"name": "local", "merged": True, "shards": len(done_shards(run_dir)),
+                          "shard_rows": cfg["run"]["shard_rows"]}}
+    result = finalize(run_dir, run_wide_steps(cfg), "en", draft["language"]["code"], cfg["output"]["shard_rows"],
+                      extra, force=True)
+    assert result is not None
+    return result
 
 
 def _read_options(plugin: Plugin, cfg: dict[str, Any]) -> ReadOptions:
@@ -133,21 +165,7 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
     return sources
 
 
-def _admit(stream: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
-    """The "read" stage: shard the stream by rank and pass on rows readers could not use as rejects."""
-    st = ctx.stats["read"]
-    for i, rec in enumerate(stream):
-        if i % ctx.world_size != ctx.rank:
-            continue
-        st.seen += 1
-        if rec.pre_rejected:
-            ctx.reject(rec, *rec.pre_rejected)
-        else:
-            st.passed += 1
-            yield rec
-
-
-def _point_latest(run_dir: Path) -> None:
+def point_latest(run_dir: Path) -> None:
     latest = run_dir.parent / "latest"
     tmp = run_dir.parent / f".latest-{os.getpid()}"
     try:
@@ -182,95 +200,116 @@ def versions() -> dict[str, str]:
     return out
 
 
-def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = True,
-        rank: int = 0, world_size: int = 1) -> RunResult:
-    """Run one augmentation and write ``out_dir/<code>/<run-id>/``; returns where and what it wrote."""
+def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = True, rank: int = 0,
+        world_size: int = 1, run_dir: Path | None = None, workers: int | None = None) -> RunResult:
+    """Run one augmentation into ``out_dir/<code>/<run-id>/`` (a new folder, or ``run_dir``: resume it, or
+    join it as rank ``rank`` of ``world_size``). The shards this process owns and that are not done yet
+    are run (lrl/shards.py); whoever finishes the last shard completes the run (lrl/finalize.py)."""
     from tqdm import tqdm
 
-    started = time.time()
+    if not 0 <= rank < world_size:
+        raise ConfigError(f"--rank {rank} is not in 0..{world_size - 1} (--world-size {world_size})")
+    if world_size > 1 and run_dir is None:
+        raise ConfigError("--world-size > 1 needs the run folder every rank shares: --run-id ID (e.g. "
+                          "$SLURM_ARRAY_JOB_ID) or --resume DIR")
     check_out_dir(Path(cfg["out_dir"]), plugin.code)  # before reading or training anything
     input_stats: list[tuple[str, str, InputStats]] = []
     sources = build_sources(plugin, cfg, inputs, input_stats)
+    draft = run_draft(plugin, cfg, inputs, input_stats)
+    if run_dir is not None:
+        check_run(run_dir, draft)  # other settings or inputs are refused before any model is built
     # Build before creating the run folder: fail fast on setup errors. Building trains or loads the models
     # (back-translator, quality checks): its time is reported apart from the stages'.
     prepare_started = time.perf_counter()
     steps = build_steps(plugin, cfg, inputs, progress)
     prepare_seconds = time.perf_counter() - prepare_started
+    row_steps, run_steps = split_chain(steps)
+    draft["steps"] = [step_entry(s) for s in steps]
+    run_dir = open_run(run_dir, Path(cfg["out_dir"]), plugin.code, draft)
+    done = done_shards(run_dir)
+    job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size)
+    n_workers = cfg["run"]["workers"] or usable_cores()
+    build = functools.partial(_build_job, plugin.path, cfg, inputs, run_dir, rank, world_size)
+    shard_rows = cfg["run"]["shard_rows"]
+    bar = tqdm(desc=f"augment {plugin.code}", unit=" shards", disable=not progress or None, mininterval=0.5)
+    n_shards = 0
 
-    run_dir = new_run_dir(Path(cfg["out_dir"]), plugin.code)
-    shards = PairSplitWriter(run_dir / "data", "en", plugin.code, cfg["output"]["shard_rows"],
-                             prefix=f"train-{run_dir.name}")
-    rejects = RejectWriter(run_dir / "rejected.jsonl")
-    stats = Stats()
-    ctx = RunContext(stats=stats, on_reject=rejects.write, rank=rank, world_size=world_size,
-                     seed=cfg["seed"])
-    kept_by_origin: Counter[str] = Counter()
-    timers: list[Timed] = []
-    write_started = time.perf_counter()
+    def mine() -> Iterator[tuple[int, list[Record]]]:
+        nonlocal n_shards
+        # Every rank reads the whole stream (shard k is a position in it) and runs only its own shards.
+        for k, rows in cut(itertools.chain.from_iterable(sources), shard_rows):
+            n_shards = k + 1
+            if k % world_size == rank and k not in done:
+                yield k, rows
+
+    method, executor = "in-process", cfg["run"]["executor"]
+    live = mark_live(run_dir, rank)
     try:
-        timers.append(Timed(_admit(itertools.chain.from_iterable(sources), ctx)))
-        stream: Iterable[Record] = tqdm(timers[0], desc=f"augment {plugin.code}", unit=" rows",
-                                        disable=not progress or None, mininterval=0.5)
-        for step in steps:
-            timers.append(Timed(step.run(stream, ctx)))
-            stream = timers[-1]
-        write_started = time.perf_counter()
-        guard = _OutputGuard(plugin)
-        for rec in stream:
-            guard(rec)
-            shards.write(rec)
-            kept_by_origin[rec.origin] += 1
+        if executor == "ray":
+            from lrl.ray_executor import run_shards_ray
+
+            n_workers = run_shards_ray(mine(), cfg["run"]["workers"], build, on_done=lambda k: bar.update())
+            method = "ray actors"
+        else:
+            method = run_shards(job, mine(), n_workers, build, on_done=lambda k: bar.update())
     finally:
-        # Per-stage time: each timer includes its upstream's, so subtract it (manifest, summary, report).
-        for name, timer, upstream in zip(["read", *(s.name for s in steps)], timers, [None, *timers],
-                                         strict=False):
-            st = stats[name]
-            st.seconds += timer.seconds - (upstream.seconds if upstream else 0.0)
-            st.cpu_seconds += timer.cpu - (upstream.cpu if upstream else 0.0)
-        write_seconds = time.perf_counter() - write_started - (timers[-1].seconds if timers else 0.0)
-        data_files = shards.close()
-        rejects.close()
+        live.unlink(missing_ok=True)
+        bar.close()
         for step in steps:
             step.close()
+    write_atomic(partial(run_dir) / f"plan-{rank}.json", json.dumps({
+        "shards": n_shards, "rank": rank, "world_size": world_size,
+        "input_stats": [{"rows": st.rows, "blank_lines": st.blank_lines, "bad_rows": st.bad_rows}
+                        for _, _, st in input_stats]}))
+    missing = missing_shards(run_dir) or []
+    ran = len(done_shards(run_dir)) - len(done)
+    if not missing:
+        extra = {"prepare_seconds": round(prepare_seconds, 3), "rank": rank, "world_size": world_size,
+                 "executor": {"name": executor, "workers": n_workers, "start": method, "world_size": world_size,
+                              "shards": n_shards,
+                              "shard_rows": shard_rows, "resumed": bool(done)}}
+        # One process alone (world size 1) takes over a lock left by a completion that was killed.
+        result = finalize(run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"], extra,
+                          force=world_size == 1)
+        if result is not None:
+            return result
+    return RunResult(run_dir, {}, Counter(), complete=False, shards_done=n_shards - len(missing),
+                     shards_total=n_shards, notes=[f"this process ran {ran} shard(s)"])
 
-    generated = stats["read"].seen + sum(s.created for s in stats.stages.values())
-    totals = {"generated": generated, "kept": shards.rows, "rejected": rejects.rows}
-    if generated != shards.rows + rejects.rows:
-        raise AssertionError(f"accounting does not close: {totals} (a bug in lrl; please report it)")
 
-    manifest: dict[str, Any] = {
+def usable_cores() -> int:
+    """Cores this process may run on (a Slurm or taskset limit counts), not the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def run_draft(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
+              input_stats: list[tuple[str, str, InputStats]]) -> dict[str, Any]:
+    """What a run is, recorded before its first shard (with its steps, added once built): resume and
+    other ranks must match it."""
+    return {
         "lrl_version": __version__,
-        "run_id": run_dir.name,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "duration_s": round(time.time() - started, 2),
-        "prepare_seconds": round(prepare_seconds, 3),
-        "write_seconds": round(write_seconds, 3),
+        "started": time.time(),
         "language": {"code": plugin.code, "name": plugin.name, "plugin": str(plugin.path),
                      "plugin_fingerprint": plugin.fingerprint()},
         "seed": cfg["seed"],
-        "rank": rank,
-        "world_size": world_size,
         "config": cfg,
-        "inputs": [{"path": spec, "kind": kind, "sha256": _hash_spec(spec), "rows": st.rows,
-                    "blank_lines": st.blank_lines, "bad_rows": st.bad_rows} for spec, kind, st in input_stats],
-        "steps": [step_entry(s) for s in steps],
-        "stages": stats.as_dict(),
-        "kept_by_origin": dict(kept_by_origin.most_common()),
-        "totals": totals,
-        # Iterative back-translation and data selection (lrl/generate/rounds.py), when used.
-        **{key: value for step in steps for key, attr in (("bt_rounds", "rounds_log"), ("bt_select", "select_log"))
-           if (value := getattr(step, attr, None))},
-        "outputs": {"data": [p.relative_to(run_dir).as_posix() for p in data_files],
-                    "rejected": "rejected.jsonl", "card": "README.md",
-                    "report": "report.html"},
+        "inputs": dataclasses.asdict(inputs),
+        "input_files": [{"path": spec, "kind": kind, "sha256": _hash_spec(spec)} for spec, kind, _ in input_stats],
         "versions": versions(),
     }
-    write_json(run_dir / "manifest.json", manifest)
-    (run_dir / "README.md").write_text(render_card(manifest, kept_by_origin, run_dir, shards.monolingual.rows),
-                                       encoding="utf-8")
-    _write_report(run_dir)
-    _point_latest(run_dir)
-    return RunResult(run_dir, manifest, kept_by_origin)
+
+
+def _build_job(plugin_path: Path, cfg: dict[str, Any], inputs: Inputs, run_dir: Path, rank: int,
+               world_size: int) -> ShardJob:
+    """A worker process's own steps (lrl/shards.py): built from the same settings, so the same rows."""
+    from lrl.languages import load_plugin
+
+    plugin = load_plugin(plugin_path)
+    row_steps, _ = split_chain(build_steps(plugin, cfg, inputs, progress=False))
+    return ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size)
 
 
 def step_entry(step: Step) -> dict[str, Any]:
@@ -284,12 +323,12 @@ def step_entry(step: Step) -> dict[str, Any]:
     return entry
 
 
-def _write_report(run_dir: Path) -> None:
+def write_report(run_dir: Path, manifest: dict[str, Any]) -> None:
     """report.html; the data is already written, so a failure here costs the page, never the run."""
     from lrl.report import build_report
 
     try:
-        build_report(run_dir)
+        build_report(run_dir, manifest)
     except Exception as exc:
         logging.getLogger(__name__).warning("report.html not written: %s (rebuild with: lrl report %s)",
                                             exc, run_dir)

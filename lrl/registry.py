@@ -68,9 +68,9 @@ BUILTIN: tuple[StepSpec, ...] = (
     _builtin("blocklist", CHAINS, "filters.blocklist", "rows holding a term of the plugin's blocklist.txt"),
     _builtin("markup", ("input",), "filters.markup", "HTML tags and entities, URLs, code debris"),
     _builtin("length", CHAINS, "filters.length", "per-side limits, length ratio, seed-calibrated z-score"),
-    _builtin("dedup", CHAINS, "filters.dedup",
-             "exact and near duplicates (among generated rows: substitution only, whose parents can make "
-             "one child twice)"),
+    _builtin("dedup", ("input",), "filters.dedup",
+             "exact and near duplicates over every row of the run, all origins and shards (runs last, "
+             "wherever pipeline.checks names it)"),
     _builtin("script", CHAINS, "filters.script", "share of letters in the language's script (and Latin English)"),
     _builtin("tone", CHAINS, "", "stripped tone marks (the plugin's orthography.tone_check; not for a new "
                                  "English side)"),

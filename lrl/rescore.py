@@ -257,7 +257,7 @@ def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None)
     from lrl.io.card import render_card
     from lrl.io.outdir import new_run_dir
     from lrl.io.writers import PairSplitWriter, RejectWriter, write_json
-    from lrl.pipeline import _point_latest, _write_report, versions
+    from lrl.pipeline import point_latest, versions, write_report
 
     started = time.time()
     run_dir = run_dir.resolve()
@@ -304,9 +304,10 @@ def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None)
     for key in ("prepare_seconds", "write_seconds"):
         new.pop(key, None)  # the old run's timings do not describe this one
     new["duration_s"] = round(time.time() - started, 2)
-    write_json(new_dir / "manifest.json", new)
+    # The manifest last: it marks a run folder complete (lrl/io/rundir.py).
     (new_dir / "README.md").write_text(render_card(new, kept_by_origin, new_dir, shards.monolingual.rows),
                                        encoding="utf-8")
-    _write_report(new_dir)
-    _point_latest(new_dir)
+    write_report(new_dir, new)
+    write_json(new_dir / "manifest.json", new)
+    point_latest(new_dir)
     return RescoreResult(new_dir, new, kept_by_origin)

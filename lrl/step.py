@@ -91,6 +91,8 @@ class RunContext:
     rank: int = 0
     world_size: int = 1
     seed: int = 0
+    #: the shard being run (lrl/shards.py); -1 in the run-wide final pass
+    shard: int = -1
 
     def reject(self, record: Record, stage: str, reason: str) -> None:
         st = self.stats[stage]
@@ -126,6 +128,9 @@ class Step(ABC):
     #: Attributes whose values make up the signature (sacrebleu's habit: derived from the object's
     #: settings, so it cannot drift from what the step does). A Filter adds its ``decides_with``.
     signature_attrs: tuple[str, ...] = ()
+    #: "row": the step judges each row on its own, so it runs per shard; "run": it needs every row of
+    #: the run (dedup), so it runs once over all shards' kept rows, at the end of the chain (lrl/shards.py).
+    scope: str = "row"
 
     @abstractmethod
     def run(self, records: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
@@ -254,7 +259,7 @@ class Filter(Step):
 
 class BatchGenerator(Step):
     """A generator over batches: records it ``wants`` are collected (``batch_size`` at a time, at most
-    ``max_rows`` per run) and handed to ``emit``, which yields each parent (counting it as passed) followed
+    ``max_rows`` per shard) and handed to ``emit``, which yields each parent (counting it as passed) followed
     by the records made from it (counting each with ``ctx.stats.created``); every other record passes
     straight on. A progress bar counts the parents."""
 

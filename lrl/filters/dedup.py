@@ -63,6 +63,8 @@ class Dedup(Filter):
     # Every setting changes what is scored (which key, which LSH candidates): none is rescorable, but the
     # decisions are re-made in order, since what counts as a first occurrence depends on earlier stages.
     stateful = True
+    #: first occurrence wins across the whole run: dedup runs once over every shard's kept rows
+    scope = "run"
 
     def __init__(self, near: bool = True, minhash: bool = False, minhash_threshold: float = 0.8,
                  minhash_min_chars: int = 200, num_perm: int = 128) -> None:

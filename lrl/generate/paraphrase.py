@@ -60,7 +60,7 @@ PARAPHRASE_DEFAULTS: dict[str, Any] = {
     "backend": "transformers",  # transformers | ctranslate2 (converted once, int8, cached)
     "n": 2,  # paraphrases asked for per row
     "origins": ["seed", "mono"],  # which rows are paraphrased
-    "max_rows": 0,  # paraphrase at most this many rows per run (0 = all): an LLM on CPU is slow
+    "max_rows": 0,  # paraphrase at most this many rows per shard (0 = all): an LLM on CPU is slow
     "prompt": "default",  # the table in the plugin's prompts.toml
     "max_new_tokens": 160,
     "temperature": 0.8,  # 0 = greedy (then n > 1 rarely gives distinct candidates)

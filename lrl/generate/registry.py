@@ -46,7 +46,7 @@ def build_generators(plugin: Plugin, cfg: dict[str, Any], parallel: list[str] | 
 
 def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], quality: Any = None) -> list[Step]:
     """Lexical substitution (lrl/generate/substitute.py), aligned with the seed-trained IBM-1 tables, then
-    the checks its new sides need, as for any input row (lrl/chain.py), with dedup among its own rows."""
+    the checks its new sides need, as for any input row (lrl/chain.py)."""
     from lrl.chain import pair_checks
     from lrl.errors import ConfigError
     from lrl.filters.normalize import Normalize
@@ -64,8 +64,9 @@ def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], qual
         xx2en=model.xx2en if model else None, en2xx=model.en2xx if model else None,
         normalize=Normalize.for_plugin(plugin, cfg["normalize"]).text,
         aligner_id=f"ibm1-{model.key}" if model else "")]
-    # dedup=True: two parents that differ only in the swapped word make the same child.
-    return steps + pair_checks(plugin, cfg, quality, "substitute-", {"substitute"}, dedup=True)
+    # No dedup of its own: two parents that differ only in the swapped word make the same child, and the
+    # run-wide dedup at the end of the chain sees every origin's rows (lrl/shards.py).
+    return steps + pair_checks(plugin, cfg, quality, "substitute-", {"substitute"})
 
 
 def _run_seed(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], quality: Any) -> tuple[

@@ -177,8 +177,10 @@ def _body(manifest: dict[str, Any], kept_by_origin: Counter[str], monolingual_ro
 
 
 def render_card(manifest: dict[str, Any], kept_by_origin: Counter[str], run_dir: Path,
-                monolingual_rows: int = 0) -> str:
-    sha = file_sha256(run_dir / "manifest.json") if (run_dir / "manifest.json").is_file() else ""
+                monolingual_rows: int = 0, manifest_sha256: str | None = None) -> str:
+    """``manifest_sha256``: of the manifest about to be written (a run writes its manifest.json last)."""
+    sha = manifest_sha256 if manifest_sha256 is not None else (
+        file_sha256(run_dir / "manifest.json") if (run_dir / "manifest.json").is_file() else "")
     data = card_data(manifest, kept_by_origin, monolingual_rows, sha)
     body = "\n".join(_body(manifest, kept_by_origin, monolingual_rows, sha))
     return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}"))

@@ -1,8 +1,8 @@
 """Writers: parquet shards of kept rows, a JSONL file of rejected rows, and the manifest.
 
-Shards are written as rows arrive (``output.shard_rows`` per file) and renamed to the Hugging Face-like
-``train-<run-id>-00000-of-00003.parquet`` pattern when the run closes, so ``datasets.load_dataset(run_dir)`` reads
-them through the card's ``configs`` metadata.
+Shards are written as rows arrive (``output.shard_rows`` per file, streamed in row groups) and renamed to
+the Hugging Face-like ``train-<run-id>-00000-of-00003.parquet`` pattern when the run closes, so
+``datasets.load_dataset(run_dir)`` reads them through the card's ``configs`` metadata.
 """
 
 from __future__ import annotations
@@ -41,7 +41,11 @@ def schema(src_lang: str, tgt_lang: str) -> pa.Schema:
 
 
 class ShardWriter:
-    """Buffers kept rows and writes one parquet file per ``shard_rows`` rows."""
+    """Writes kept rows into parquet files of ``shard_rows`` rows each, streaming: rows are buffered only
+    up to one row group (``ROW_GROUP`` rows), so memory does not grow with ``output.shard_rows``."""
+
+    #: rows per parquet row group: large enough for good compression and fast reads, small enough to hold
+    ROW_GROUP = 5000
 
     def __init__(self, data_dir: Path, src_lang: str, tgt_lang: str, shard_rows: int,
                  prefix: str = "train") -> None:
@@ -52,22 +56,37 @@ class ShardWriter:
         self.buffer: list[dict[str, Any]] = []
         self.paths: list[Path] = []
         self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._in_file = 0
 
     def write(self, record: Record) -> None:
         self.buffer.append(record.to_row(self.src_lang, self.tgt_lang))
         self.rows += 1
-        if len(self.buffer) >= self.shard_rows:
-            self._flush()
+        self._in_file += 1
+        if len(self.buffer) >= self.ROW_GROUP:
+            self._write_group()
+        if self._in_file >= self.shard_rows:
+            self._end_file()
 
-    def _flush(self) -> None:
-        path = self.dir / f".{self.prefix}-{len(self.paths):05d}.parquet"
-        pq.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema), path)
-        self.paths.append(path)
+    def _write_group(self) -> None:
+        if not self.buffer and self._writer is not None:
+            return  # (an empty file is written only for an empty run, to carry the schema)
+        if self._writer is None:
+            path = self.dir / f".{self.prefix}-{len(self.paths):05d}.parquet"
+            self._writer = pq.ParquetWriter(path, self.schema)
+            self.paths.append(path)
+        self._writer.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema))
         self.buffer = []
 
+    def _end_file(self) -> None:
+        self._write_group()
+        assert self._writer is not None
+        self._writer.close()
+        self._writer, self._in_file = None, 0
+
     def close(self, keep_empty: bool = True) -> list[Path]:
-        if self.buffer or (not self.paths and keep_empty):  # an empty run still gets one (empty) shard
-            self._flush()
+        if self.buffer or self._writer is not None or (not self.paths and keep_empty):
+            self._end_file()  # an empty run still gets one (empty) shard
         n = len(self.paths)
         final = []
         for i, p in enumerate(self.paths):
@@ -97,22 +116,22 @@ class PairSplitWriter:
         return self.parallel.close() + self.monolingual.close(keep_empty=False)
 
 
-_LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
+LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
 
 
 class RejectWriter:
     """One JSON object per rejected row: the record, plus the stage that rejected it and why."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, append: bool = False) -> None:
         self.path = path
-        self.f = open(path, "w", encoding="utf-8")  # noqa: SIM115 - streamed to until close()
+        self.f = open(path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115 - streamed to until close()
         self.rows = 0
 
     def write(self, record: Record, stage: str, reason: str) -> None:
         row = {"stage": stage, "reason": reason, **record.to_dict()}
         # U+2028, U+2029 and U+0085 are legal raw in JSON but end a line for str.splitlines() and
         # JavaScript: escape them so one rejected row stays one line for every reader.
-        self.f.write(json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
+        self.f.write(json.dumps(row, ensure_ascii=False).translate(LINE_BREAKS) + "\n")
         self.rows += 1
 
     def close(self) -> None:

@@ -140,10 +140,11 @@ def render(d: rdata.RunData) -> tuple[str, int]:
     return page, p.images
 
 
-def build_report(run_dir: Path | str) -> Path:
-    """Write ``<run_dir>/report.html`` from the run's files and return its path."""
+def build_report(run_dir: Path | str, manifest: dict[str, Any] | None = None) -> Path:
+    """Write ``<run_dir>/report.html`` from the run's files (and ``manifest``, when the run is still being
+    completed and its manifest.json not yet written) and return its path."""
     run_dir = Path(run_dir)
-    page, n = render(rdata.load_run(run_dir))
+    page, n = render(rdata.load_run(run_dir, manifest))
     out = run_dir / "report.html"
     out.write_text(page, encoding="utf-8")
     log.info("report: %s (%d figures)", out, n)

@@ -85,9 +85,11 @@ def numeric_scores(scores: dict[str, Any]) -> Iterator[tuple[str, float]]:
             yield k, float(v)
 
 
-def load_run(run_dir: Path) -> RunData:
+def load_run(run_dir: Path, manifest: dict[str, Any] | None = None) -> RunData:
+    """``manifest``: given while a run completes (its manifest.json is written last, after the report)."""
     run_dir = Path(run_dir)
-    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    if manifest is None:
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     data = RunData(run_dir, manifest, [])
     kept_scores: dict[str, list[float]] = defaultdict(list)
     for row in kept_rows(run_dir):

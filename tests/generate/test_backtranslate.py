@@ -73,8 +73,10 @@ def test_pipeline_backtranslates_plugin_examples_with_ibm1(tiny_plugin_dir: Path
     bt_step = next(s for s in m["steps"] if s["name"] == "bt")["signature"]
     assert bt_step["model"]["kind"] == "ibm1" and "no dev score" in bt_step["dev"]["note"]
     names = [s["name"] for s in m["steps"]]
-    # bt, then its own checks of the new English side (bt-privacy, bt-length, bt-script, ...), then chrF
-    tail = names[names.index("bt"):]
+    # bt, then its own checks of the new English side (bt-privacy, bt-length, bt-script, ...), then chrF; the
+    # run-wide dedup comes last
+    assert names[-1] == "dedup"
+    tail = names[names.index("bt"):-1]
     assert tail[1:3] == ["bt-privacy", "bt-length"] and tail[-1] == "chrf" and all(n.startswith("bt-") for n in tail[1:-1])
     assert all(s["applies_to"] == ["bt"] for s in m["steps"] if s["name"] in tail[1:])
     assert m["stages"]["chrf"]["in"] == 2

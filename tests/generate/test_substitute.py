@@ -161,7 +161,7 @@ def test_pipeline_run_keeps_substitute_rows_and_closes_the_books(tiny_plugin_dir
     assert m["totals"]["generated"] == m["totals"]["kept"] + m["totals"]["rejected"]
     st = m["stages"]["substitute"]
     assert st["created"] == 4 and st["in"] + st["created"] == st["out"] + st["rejected"]
-    assert {"substitute-length", "substitute-dedup", "substitute-script", "substitute-tone"} <= set(m["stages"])
+    assert {"substitute-length", "substitute-script", "substitute-tone", "dedup"} <= set(m["stages"])
     rows = [r for f in sorted((result.run_dir / "data").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
     subs = [r for r in rows if r["origin"] == "substitute"]
     assert m["kept_by_origin"].get("substitute") == len(subs) > 0

@@ -60,7 +60,7 @@ def test_card_metadata_round_trips_offline_and_names_the_non_commercial_input(re
     assert {c["config_name"] for c in meta["configs"]} == {"default", "parallel", "monolingual"}
     body = card.text
     assert "Non-commercial sources" in body and "menyo20k/train.tsv" in body
-    order = [body.index(f"| {s} |") for s in ("read", "normalize", "length", "dedup", "langid")]
+    order = [body.index(f"| {s} |") for s in ("read", "normalize", "length", "langid", "dedup")]  # dedup: last
     assert order == sorted(order)
     assert "langid**: `min_chars` 20, `min_letters` 4, `tgt.min_prob` 0.5, `src.min_prob` 0.1" in body
 

@@ -276,7 +276,8 @@ def test_pipeline_backtranslates_with_the_model(kind: str, tmp_path: Path, multi
     assert cached == [multilingual_ct2[kind][0].path]
     steps = {s["name"]: s["signature"] for s in m["steps"]}
     names = [s["name"] for s in m["steps"]]
-    assert names[names.index("bt") + 1: names.index("bt") + 3] == ["bt-privacy", "bt-length"] and names[-1] == "chrf"
+    assert names[names.index("bt") + 1: names.index("bt") + 3] == ["bt-privacy", "bt-length"] and names[-2:] == [
+        "chrf", "dedup"]  # the run-wide dedup last
     model = steps["bt"]["model"]
     assert model["id"] == ckpt and model["kind"] == kind and (model["src_lang"], model["tgt_lang"]) == (yo, en)
     fwd = steps["chrf"]["forward_model"]  # the same model, the other way round

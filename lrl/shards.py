@@ -1,0 +1,251 @@
+"""Shard-first execution: the input stream cut into numbered shards, each run through the per-row steps
+on its own and written whole (kept rows, rejected rows, stage counts) under ``.partial/shards/<k>/``.
+
+The contract (DESIGN.md "The shard contract"):
+
+* Shard ``k`` is input rows ``[k * shard_rows, (k + 1) * shard_rows)`` of the one input stream (seed
+  files, monolingual files, templates, in that order), whoever reads it. Rank ``r`` of ``w`` owns the
+  shards with ``k % w == r``.
+* A shard's output depends only on its rows and the built steps: generators draw from (run seed, row
+  id or text), never from a stream position, so any process may run any shard, in any order, again.
+* Steps that need every shard (``Step.scope == "run"``: dedup) sit at the end of the chain and run once
+  over all shards' kept rows, in shard order, in :func:`lrl.finalize.finalize`.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lrl.io.rundir import shard_dir
+from lrl.io.writers import LINE_BREAKS, RejectWriter
+from lrl.record import Record
+from lrl.step import RunContext, StageStats, Stats, Step, Timed
+
+
+def split_chain(steps: list[Step]) -> tuple[list[Step], list[Step]]:
+    """(per-row steps, run-wide steps). Run-wide steps must come last: a per-row step after one would
+    see rows that depend on other shards."""
+    first = next((i for i, s in enumerate(steps) if getattr(s, "scope", "row") == "run"), len(steps))
+    late = [s.name for s in steps[first:] if getattr(s, "scope", "row") != "run"]
+    if late:
+        raise AssertionError(f"per-row steps after a run-wide step: {late} (a bug in lrl; please report it)")
+    return steps[:first], steps[first:]
+
+
+def cut(stream: Iterable[Record], shard_rows: int) -> Iterator[tuple[int, list[Record]]]:
+    """Number the stream's shards: ``(k, rows)``, in order."""
+    it = iter(stream)
+    for k in itertools.count():
+        rows = list(itertools.islice(it, shard_rows))
+        if not rows:
+            return
+        yield k, rows
+
+
+def stats_to_json(stats: Stats) -> dict[str, Any]:
+    """Lossless (unlike ``Stats.as_dict``, whose reasons are rounded into a display form)."""
+    return {name: {"seen": s.seen, "created": s.created, "passed": s.passed, "rejected": s.rejected,
+                   "reasons": dict(s.reasons), "by_origin": [[o, r, n] for (o, r), n in s.by_origin.items()],
+                   "seconds": s.seconds, "cpu_seconds": s.cpu_seconds} for name, s in stats.stages.items()}
+
+
+def add_stats(total: Stats, data: dict[str, Any]) -> None:
+    for name, d in data.items():
+        st: StageStats = total[name]
+        st.seen += d["seen"]
+        st.created += d["created"]
+        st.passed += d["passed"]
+        st.rejected += d["rejected"]
+        st.reasons.update(d["reasons"])
+        for origin, reason, n in d["by_origin"]:
+            st.by_origin[origin, reason] += n
+        st.seconds += d["seconds"]
+        st.cpu_seconds += d["cpu_seconds"]
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def count_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The numbers in a step's signature that changed while it ran a shard, as differences (nested)."""
+    out: dict[str, Any] = {}
+    for key, value in after.items():
+        old = before.get(key)
+        if isinstance(value, dict):
+            if d := count_delta(old if isinstance(old, dict) else {}, value):
+                out[key] = d
+        elif _number(value) and value != (old if _number(old) else 0):
+            out[key] = value - (old if _number(old) else 0)
+    return out
+
+
+def add_counts(into: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
+    """``into`` (a signature as recorded before any shard ran) plus every shard's counts."""
+    out = dict(into)
+    for key, value in delta.items():
+        if isinstance(value, dict):
+            inner = out.get(key)
+            out[key] = add_counts(inner if isinstance(inner, dict) else {}, value)
+        else:
+            out[key] = (out[key] if _number(out.get(key)) else 0) + value
+    return out
+
+
+def dump_record(rec: Record) -> str:
+    return json.dumps(rec.to_dict(), ensure_ascii=False).translate(LINE_BREAKS) + "\n"
+
+
+def load_records(path: Path) -> Iterator[Record]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            yield Record(**json.loads(line))
+
+
+@dataclass
+class ShardJob:
+    """What a process needs to run shards besides the rows: the per-row steps and where to write."""
+
+    run_dir: Path
+    steps: list[Step]
+    guard: Callable[[Record], None]
+    seed: int
+    rank: int = 0
+    world_size: int = 1
+
+
+def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
+    """Run one shard through the per-row steps and write it whole under ``.partial/shards/<k>/``."""
+    final = shard_dir(job.run_dir, k)
+    tmp = final.parent / f".tmp-{k:05d}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    stats = Stats()
+    rejects = RejectWriter(tmp / "rejected.jsonl")
+    ctx = RunContext(stats=stats, on_reject=rejects.write, rank=job.rank, world_size=job.world_size,
+                     seed=job.seed, shard=k)
+    timers: list[Timed] = []
+    kept = 0
+    before = [step.signature() for step in job.steps]
+    try:
+        timers.append(Timed(admit(rows, ctx)))
+        stream: Iterator[Record] = timers[0]
+        for step in job.steps:
+            timers.append(Timed(step.run(stream, ctx)))
+            stream = timers[-1]
+        with open(tmp / "kept.jsonl", "w", encoding="utf-8") as f:
+            for rec in stream:
+                job.guard(rec)
+                f.write(dump_record(rec))
+                kept += 1
+    finally:
+        rejects.close()
+    # Per-stage time: each timer includes its upstream's, so subtract it.
+    for name, timer, upstream in zip(["read", *(s.name for s in job.steps)], timers, [None, *timers], strict=False):
+        stats[name].seconds += timer.seconds - (upstream.seconds if upstream else 0.0)
+        stats[name].cpu_seconds += timer.cpu - (upstream.cpu if upstream else 0.0)
+    # Some steps count what they did in their signature (privacy: spans found, masked): this shard's share.
+    counts = {step.name: d for step, b in zip(job.steps, before, strict=True)
+              if (d := count_delta(b, step.signature()))}
+    # Iterative back-translation and data selection (lrl/generate/rounds.py) work per shard: their logs.
+    logs = {key: value for step in job.steps for key, attr in (("bt_rounds", "rounds_log"), ("bt_select", "select_log"))
+            if (value := getattr(step, attr, None))}
+    (tmp / "stats.json").write_text(json.dumps({"shard": k, "rows": len(rows), "kept": kept,
+                                                "rejected": rejects.rows, "stages": stats_to_json(stats),
+                                                "signature_counts": counts, "logs": logs}), encoding="utf-8")
+    try:
+        os.rename(tmp, final)  # the completion marker: the folder appears whole or not at all
+    except OSError:
+        if not final.is_dir():
+            raise
+        shutil.rmtree(tmp)  # another process finished the same shard first (same rows: keep theirs)
+
+
+def admit(rows: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
+    """The "read" stage: rows readers could not use go to the rejects, counted."""
+    st = ctx.stats["read"]
+    for rec in rows:
+        st.seen += 1
+        if rec.pre_rejected:
+            ctx.reject(rec, *rec.pre_rejected)
+        else:
+            st.passed += 1
+            yield rec
+
+
+# --- worker processes ------------------------------------------------------------------------------------
+# This process runs shards too, beside N-1 workers. Workers are forked when no engine with threads of its
+# own is loaded (then they share the steps this process built, copy-on-write: no second build); otherwise
+# spawned, each building its own steps: a forked child would inherit a CTranslate2 translator without its
+# threads (it hangs), and torch/OpenMP state with them.
+
+_JOB: ShardJob | None = None
+#: modules whose loaded state does not survive fork (thread pools)
+THREADED_ENGINES = ("ctranslate2", "torch")
+
+
+def fork_safe() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and not any(m in sys.modules for m in THREADED_ENGINES)
+
+
+def _init_worker(build: Callable[[], ShardJob]) -> None:
+    global _JOB
+    _JOB = build()
+
+
+def _work(k: int, rows: list[Record]) -> int:
+    assert _JOB is not None
+    run_shard(_JOB, k, rows)
+    return k
+
+
+def run_shards(job: ShardJob, shards: Iterable[tuple[int, list[Record]]], workers: int,
+               build: Callable[[], ShardJob], on_done: Callable[[int], None] = lambda k: None) -> str:
+    """Run ``shards`` with ``workers`` processes in all: this one, plus ``workers - 1`` forked or spawned
+    ones (``build``, a picklable callable, makes a spawned worker's steps). Each worker has at most one
+    shard queued, and this process runs the next shard itself whenever they are all busy, so every
+    process stays busy and memory stays bounded. Returns how it ran: "in-process", "fork" or "spawn"."""
+    global _JOB
+    it = iter(shards)
+    head = list(itertools.islice(it, max(1, workers)))
+    if workers <= 1 or len(head) < 2:
+        for k, rows in itertools.chain(head, it):
+            run_shard(job, k, rows)
+            on_done(k)
+        return "in-process"
+    helpers = min(workers, len(head)) - 1
+    method = "fork" if fork_safe() else "spawn"
+    if method == "fork":
+        _JOB = job
+        pool = multiprocessing.get_context("fork").Pool(helpers)
+    else:
+        pool = multiprocessing.get_context("spawn").Pool(helpers, initializer=_init_worker, initargs=(build,))
+    try:
+        pending: collections.deque[Any] = collections.deque()
+        for k, rows in itertools.chain(head, it):
+            while pending and pending[0].ready():
+                on_done(pending.popleft().get())
+            if len(pending) < helpers:
+                pending.append(pool.apply_async(_work, (k, rows)))
+            else:
+                run_shard(job, k, rows)
+                on_done(k)
+        while pending:
+            on_done(pending.popleft().get())
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _JOB = None
+    return method
