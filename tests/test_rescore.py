@@ -54,7 +54,7 @@ def no_report() -> Iterator[None]:
     """report.html takes ~20 s of plotting per run here and is tested in tests/report; rescore writes it
     through the same function as a run."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("lrl.pipeline._write_report", lambda run_dir: None)
+        mp.setattr("lrl.pipeline.write_report", lambda run_dir, manifest: None)
         yield
 
 
@@ -115,15 +115,15 @@ def test_a_tightened_threshold_matches_a_fresh_run(base: RunResult, tight: RunRe
     assert sig["max_chars"] == 90
 
 
-def test_a_copy_whose_first_occurrence_is_now_rejected_is_named_not_guessed(base: RunResult) -> None:
+def test_a_copy_whose_first_occurrence_is_now_rejected_is_kept_as_a_fresh_run_keeps_it(base: RunResult) -> None:
     """Dedup is re-decided in its input order: the loud first copy is now too long, so its quiet near-duplicate
-    would be kept by a fresh run; but the stages after dedup never scored it, so it is rejected as unscored."""
+    is kept, as a fresh run keeps it. Dedup runs last (run-wide, lrl/shards.py), so every other stage had
+    already scored the copy: nothing is left unscored."""
     quiet = next(k for k, r in rejected(base.run_dir).items() if r["tgt"] == MOTHER[1])
     assert rejected(base.run_dir)[quiet]["stage"] == "dedup"
     res = rescore(base.run_dir, {"filters.length.max_chars": 80})
-    row = rejected(res.run_dir)[quiet]
-    assert row["stage"] == "rescore" and row["reason"].startswith("unscored: passes the new thresholds up to script")
-    assert res.manifest["rescored_from"]["unscored"] == 1
+    assert quiet in kept(res.run_dir)
+    assert res.manifest["rescored_from"]["unscored"] == 0
 
 
 def test_a_loosened_threshold_names_the_rows_it_cannot_judge(base: RunResult, tight: RunResult) -> None:

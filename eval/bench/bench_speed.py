@@ -144,7 +144,7 @@ def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
     from lrl import config
     from lrl.languages import find_plugin
 
-    pipeline._write_report = lambda run_dir: None  # type: ignore[assignment]
+    pipeline.write_report = lambda run_dir, manifest: None  # type: ignore[assignment]
     plugin = find_plugin("yo")
     if not tone:  # OpusFilter has no tone check; lrl's runs in flag mode (scores, never rejects)
         plugin.orthography["tone_check"] = "off"
@@ -351,7 +351,7 @@ def mono_child(path: str, out: str) -> None:
     from lrl import config
     from lrl.languages import find_plugin
 
-    pipeline._write_report = lambda run_dir: None  # type: ignore[assignment]
+    pipeline.write_report = lambda run_dir, manifest: None  # type: ignore[assignment]
     plugin = find_plugin("yo")
     cfg = config.resolve(plugin.defaults, "plugin", None, config.parse_overrides(
         ["templates.enabled=false", "bt.prefer_cached=false", f"out_dir={json.dumps(out)}"]))

@@ -113,14 +113,14 @@ def synthetic(shared: Path, out: Path, work: Path, tiny: bool, extra: dict[str, 
     t0 = time.time()
     import lrl.pipeline
 
-    write_report = lrl.pipeline._write_report
+    write_report = lrl.pipeline.write_report
     if tiny:  # the tests need the rows, not report.html (its ~60 plots are most of a tiny run's time)
-        lrl.pipeline._write_report = lambda run_dir: None  # type: ignore[assignment]
+        lrl.pipeline.write_report = lambda run_dir, manifest: None  # type: ignore[assignment]
     try:
         res = run(plugin, cfg, Inputs(mono=mono, parallel=[str(shared / "yo" / "menyo20k" / "train.tsv")]),
                   progress=False)
     finally:
-        lrl.pipeline._write_report = write_report  # type: ignore[assignment]
+        lrl.pipeline.write_report = write_report  # type: ignore[assignment]
     rows = [r for r in _synthetic_rows(res.run_dir) if r["origin"] in ORIGINS]
     write_tsv(out / "synthetic.tsv", [(r["origin"], r["src"], r["tgt"]) for r in rows], ("origin", "en", "yo"))
     by: dict[str, int] = {}
