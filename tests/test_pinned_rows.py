@@ -28,8 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 #: 'df7bdd716ba80932'), research ('7b89283363a89533', '3b1b645adf693e9c', 733, 465, 'b3c0720842d18c10'); the
 #: schema change reproduced both exactly. Recomputed when dedup became run-wide, last in the chain (shard
 #: contract, issue 12): the default run keeps and rejects the same rows (only the chain's digest moved);
-#: the research run generates 11 more substitution rows (substitution lost its own dedup; the run-wide one
-#: rejects the copies) and keeps one more row, a copy whose first occurrence a later check rejects.
+#: in the research run, duplicate seed rows now reach the generators before the run-wide dedup rejects
+#: them, so pivot paraphrase makes 11 more rows (7 rejected by its checks, 2 duplicates, 1 kept) and
+#: language ID, not dedup, rejects two copies (measured by stage and origin against the code before).
 PINNED: dict[str, tuple[str, str, int, int, str]] = {
     "default": ('56ead206e3af407e', 'abc3ce69aae409c6', 2230, 150, 'd0ef9d81c3c1af1e'),
     "research": ('ed51b038137f939f', 'b527c4c9158f7e52', 734, 475, 'da81aaf82429e90f'),
