@@ -13,6 +13,7 @@ from pathlib import Path
 from lrl import __version__
 from lrl.commands import add_run_commands
 from lrl.errors import EXIT_BUG, EXIT_CODES, EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, LrlError
+from lrl.eval_commands import add_eval_commands
 from lrl.steplist import add_steps_command
 
 
@@ -114,80 +115,6 @@ def _lid_train(args: argparse.Namespace) -> int:
         print(line)
     print(f"wrote {args.out} — copy it into languages/<code>/ and set [langid] model = \"{args.out.name}\"")
     return 0
-
-
-def _eval(args: argparse.Namespace) -> int:
-    import json
-
-    from lrl import config
-    from lrl.evaluation import experiment, report
-    from lrl.languages import find_plugin
-
-    plugin = find_plugin(args.lang, args.languages_dir)
-    s = experiment.load_settings(args.config, plugin.code, {
-        "seed_data": args.seed_data, "test": args.test, "mono": args.mono, "run": args.run,
-        "model": args.model, "minutes": args.minutes})
-    if args.set:
-        s.augment_set = {**s.augment_set, **config.parse_overrides(args.set)}
-    if args.quick:
-        s = experiment.quick(s)
-    res = experiment.run_eval(plugin, s, log=lambda msg: print(msg, flush=True))
-    stem = args.config.stem if args.config else plugin.code
-    model = "" if s.model == "ibm1" else f"-{s.model.replace('+', '')}"
-    name = f"{stem}{model}{'-quick' if args.quick else ''}"
-    # A new folder per eval unless --results names the file: a user's own yo.toml must never overwrite
-    # the committed eval/results/yo.md (`make eval` passes --results for that).
-    out = Path(args.results) if args.results else _new_eval_dir(Path(s.out_dir) / "eval", name) / f"{name}.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    png = out.with_suffix(".png")
-    has_plot = report.plot(res, png)
-    command = " ".join(["lrl", *sys.argv[1:]]) if args.command_line is None else args.command_line
-    out.write_text(report.render(res, command, png.name if has_plot else None), encoding="utf-8")
-    out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False, default=float) + "\n",
-                                        encoding="utf-8")
-    print(f"wrote {out} ({res['wall_seconds'] / 60:.1f} min)")
-    return 0
-
-
-def _eval_classify(args: argparse.Namespace) -> int:
-    import json
-
-    from lrl import config
-    from lrl.evaluation import classify, classify_report
-    from lrl.languages import find_plugin
-
-    plugin = find_plugin(args.lang, args.languages_dir)
-    cfg_path = args.config
-    if cfg_path is None and Path(f"eval/configs/classify-{plugin.code}.toml").is_file():  # in a checkout
-        cfg_path = Path(f"eval/configs/classify-{plugin.code}.toml")
-    s = classify.load_settings(cfg_path, plugin.code, {"test": args.test, "run": args.run})
-    if args.set:
-        s.augment_set = {**s.augment_set, **config.parse_overrides(args.set)}
-    if args.quick:
-        s = classify.quick(s)
-    res = classify.run_classify(plugin, s, log=lambda msg: print(msg, flush=True))
-    name = f"classify-{plugin.code}{'-quick' if args.quick else ''}"
-    out = Path(args.results) if args.results else _new_eval_dir(Path(s.out_dir) / "eval", name) / f"{name}.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    command = " ".join(["lrl", *sys.argv[1:]]) if args.command_line is None else args.command_line
-    out.write_text(classify_report.render(res, command), encoding="utf-8")
-    out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out} ({res['wall_seconds'] / 60:.1f} min)")
-    return 0
-
-
-def _new_eval_dir(root: Path, name: str) -> Path:
-    import datetime as dt
-
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
-    for n in range(1000):
-        d = root / (f"{name}-{stamp}" if n == 0 else f"{name}-{stamp}-{n}")
-        try:
-            d.mkdir(parents=True)
-            return d
-        except FileExistsError:
-            continue
-    raise LrlError(f"{root}: cannot make a new results folder")
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
@@ -315,42 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--quantization", default="int8", help="int8 (default), int8_float32, float16 or none")
     mc.set_defaults(func=_models_convert)
 
-    ev = sub.add_parser("eval", help="prove the data helps: downstream MT, seed only vs seed + synthetic")
-    ev.add_argument("--lang", required=True)
-    ev.add_argument("--config", type=Path, help="eval settings (TOML), e.g. eval/configs/yo.toml")
-    ev.add_argument("--seed-data", nargs="+", default=[], metavar="PATH", help="seed parallel data")
-    ev.add_argument("--test", help="held-out test set: TSV with header, JSONL or EN_FILE,LRL_FILE")
-    ev.add_argument("--mono", nargs="+", default=[], metavar="PATH", help="monolingual text to back-translate")
-    ev.add_argument("--run", help="use this augment run folder instead of running augment")
-    ev.add_argument("--model", help="downstream model: ibm1 (seconds) or marian (--minutes per system)")
-    ev.add_argument("--minutes", type=float, help="training budget per system and direction (marian)")
-    ev.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="a setting for the augment run, as for `lrl augment --set`")
-    ev.add_argument("--quick", action="store_true", help="seconds, small data: for tests and a first look")
-    ev.add_argument("--results", help="markdown file to write, with .png and .json beside it (default: a new "
-                    "folder out/eval/<config>[-model][-quick]-<time>/)")
-    ev.add_argument("--label", "--command-line", dest="command_line", metavar="TEXT",
-                    help="how the results name the command that made them (default: this lrl command line; "
-                         "make eval passes its own)")
-    ev.set_defaults(func=_eval)
-
-    ec = sub.add_parser("eval-classify", help="prove the data helps a classifier: translate-train topic "
-                        "classification, real vs synthetic vs both")
-    ec.add_argument("--lang", required=True)
-    ec.add_argument("--config", type=Path, help="settings (TOML; default eval/configs/classify-<lang>.toml "
-                    "when run in a checkout)")
-    ec.add_argument("--test", help="score on this MasakhaNEWS-format file (category<TAB>headline<TAB>text<TAB>url, "
-                    "header row) instead of the held-out split")
-    ec.add_argument("--run", help="use this earlier eval-classify augment run instead of translating again")
-    ec.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="a setting for the augment run, as for `lrl augment --set`")
-    ec.add_argument("--quick", action="store_true", help="one small size, two draws: seconds, for a first look")
-    ec.add_argument("--results", help="markdown file to write, with .json beside it (default: a new folder "
-                    "out/eval/classify-<lang>-<time>/)")
-    ec.add_argument("--label", "--command-line", dest="command_line", metavar="TEXT",
-                    help="how the results name the command that made them (make passes its own)")
-    ec.set_defaults(func=_eval_classify)
-
+    add_eval_commands(sub)
     add_run_commands(sub)
     add_steps_command(sub)
 
