@@ -29,14 +29,13 @@ class BuildContext:
     """What a step factory may read. ``sides``: which sides of the rows are new — ``"src"``
     (back-translation made the English: tone marks need no second look), ``"tgt"`` (forward translation
     or paraphrase made the language side: no English-side checks) or ``"both"``. ``generated``: the
-    rows are a generator's; ``dedup``: that generator can make one row twice (substitution)."""
+    rows are a generator's."""
 
     plugin: Plugin
     cfg: dict[str, Any]
     seed: QualitySeed | None
     sides: str = "both"
     generated: bool = False
-    dedup: bool = False
     name: str = ""
 
     @property
@@ -83,12 +82,12 @@ def input_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None) 
 
 
 def pair_checks(plugin: Plugin, cfg: dict[str, Any], seed: QualitySeed | None, prefix: str,
-                origins: Iterable[str], sides: str = "both", overrides: dict[str, dict[str, Any]] | None = None,
-                dedup: bool = False) -> list[Step]:
+                origins: Iterable[str], sides: str = "both",
+                overrides: dict[str, dict[str, Any]] | None = None) -> list[Step]:
     """The checks a generator's new rows get (``pipeline.generated_checks``), named ``<prefix><step>``
     and applied only to ``origins``. A generator's rows first get privacy and blocklist (a model can
     invent a phone number or a blocked word), as input rows do."""
-    return build_chain("generated", BuildContext(plugin, cfg, seed, sides, generated=True, dedup=dedup),
+    return build_chain("generated", BuildContext(plugin, cfg, seed, sides, generated=True),
                        prefix, origins, overrides)
 
 

@@ -12,8 +12,6 @@ from lrl.errors import LrlError
 
 
 def _eval(args: argparse.Namespace) -> int:
-    import json
-
     from lrl import config
     from lrl.evaluation import experiment, report
     from lrl.languages import find_plugin
@@ -30,23 +28,13 @@ def _eval(args: argparse.Namespace) -> int:
     stem = args.config.stem if args.config else plugin.code
     model = "" if s.model == "ibm1" else f"-{s.model.replace('+', '')}"
     name = f"{stem}{model}{'-quick' if args.quick else ''}"
-    # A new folder per eval unless --results names the file: a user's own yo.toml must never overwrite
-    # the committed eval/results/yo.md (`make eval` passes --results for that).
-    out = Path(args.results) if args.results else _new_eval_dir(Path(s.out_dir) / "eval", name) / f"{name}.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _results_file(args, Path(s.out_dir), name)
     png = out.with_suffix(".png")
     has_plot = report.plot(res, png)
-    command = " ".join(["lrl", *sys.argv[1:]]) if args.command_line is None else args.command_line
-    out.write_text(report.render(res, command, png.name if has_plot else None), encoding="utf-8")
-    out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False, default=float) + "\n",
-                                        encoding="utf-8")
-    print(f"wrote {out} ({res['wall_seconds'] / 60:.1f} min)")
-    return 0
+    return _write_results(out, report.render(res, _command(args), png.name if has_plot else None), res)
 
 
 def _eval_classify(args: argparse.Namespace) -> int:
-    import json
-
     from lrl import config
     from lrl.evaluation import classify, classify_report
     from lrl.languages import find_plugin
@@ -62,11 +50,30 @@ def _eval_classify(args: argparse.Namespace) -> int:
         s = classify.quick(s)
     res = classify.run_classify(plugin, s, log=lambda msg: print(msg, flush=True))
     name = f"classify-{plugin.code}{'-quick' if args.quick else ''}"
-    out = Path(args.results) if args.results else _new_eval_dir(Path(s.out_dir) / "eval", name) / f"{name}.md"
+    out = _results_file(args, Path(s.out_dir), name)
+    return _write_results(out, classify_report.render(res, _command(args)), res)
+
+
+def _results_file(args: argparse.Namespace, out_dir: Path, name: str) -> Path:
+    """--results, else a new folder per eval: a user's own yo.toml must never overwrite the committed
+    eval/results/yo.md (`make eval` passes --results for that)."""
+    out = Path(args.results) if args.results else _new_eval_dir(out_dir / "eval", name) / f"{name}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    command = " ".join(["lrl", *sys.argv[1:]]) if args.command_line is None else args.command_line
-    out.write_text(classify_report.render(res, command), encoding="utf-8")
-    out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
+def _command(args: argparse.Namespace) -> str:
+    """How the results name the command that made them: --label, else this command line."""
+    return " ".join(["lrl", *sys.argv[1:]]) if args.command_line is None else args.command_line
+
+
+def _write_results(out: Path, markdown: str, res: dict[str, Any]) -> int:
+    """The results page and its numbers as JSON beside it (numpy floats as floats)."""
+    import json
+
+    out.write_text(markdown, encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False, default=float) + "\n",
+                                        encoding="utf-8")
     print(f"wrote {out} ({res['wall_seconds'] / 60:.1f} min)")
     return 0
 

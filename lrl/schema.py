@@ -218,16 +218,18 @@ def dotted_to_nested(pairs: dict[str, Any]) -> dict[str, Any]:
     return nested
 
 
-def load_file(path: Path) -> dict[str, Any]:
+def load_file(path: Path, what: str = "config file") -> dict[str, Any]:
+    """A TOML file as a dict; a missing, unreadable or malformed file is one ConfigError naming it (the
+    run settings, a plugin's prompts.toml and the eval settings all read TOML through here)."""
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: {what} not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+        raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:

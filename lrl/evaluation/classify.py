@@ -58,37 +58,12 @@ class ClassifySettings:
 PATH_KEYS = ("seed_data", "english", "real", "test", "run", "out_dir")
 
 
-def _join(base: Path, spec: str) -> str:
-    """A config file's path relative to its folder ("EN,LRL" part by part), tidied for the results."""
-    import os
-
-    return ",".join(p if Path(p).is_absolute() else os.path.normpath(base / p) for p in spec.split(","))
-
-
 def load_settings(path: Path | None, lang: str, overrides: dict[str, Any]) -> ClassifySettings:
     """Settings from a TOML file (paths relative to it; keys strictly checked) and command-line overrides
     (paths relative to the current folder)."""
-    import tomllib
+    from lrl.evaluation.settings import read_settings
 
-    raw: dict[str, Any] = {}
-    if path is not None:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read eval-classify settings ({exc})") from None
-        for key in PATH_KEYS:
-            v = raw.get(key)
-            if isinstance(v, str) and v:
-                raw[key] = _join(path.parent, v)
-            elif isinstance(v, list):
-                raw[key] = [_join(path.parent, x) for x in v]
-    raw.update({k: v for k, v in overrides.items() if v not in (None, [], "")})
-    raw.setdefault("lang", lang)
-    known = {f.name for f in dataclasses.fields(ClassifySettings)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{path or 'eval-classify settings'}: unknown key(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(known))}")
+    raw = read_settings(path, lang, overrides, ClassifySettings, PATH_KEYS, "eval-classify settings")
     for required in ("seed_data", "english", "real"):
         if not raw.get(required):
             raise ConfigError(f"eval-classify needs {required!r} (in --config FILE, e.g. "

@@ -127,40 +127,11 @@ def _training_pairs(system: System, seed: list[tuple[str, str]], synthetic: list
 PATH_KEYS = ("seed_data", "test", "mono", "run", "out_dir")
 
 
-def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
-    def one(spec: str) -> str:
-        # "EN_FILE,LRL_FILE" pairs resolve part by part; absolute paths and "" stay as they are
-        return ",".join(p if not p or Path(p).is_absolute() else str(base / p) for p in spec.split(","))
-
-    for key in PATH_KEYS:
-        v = raw.get(key)
-        if isinstance(v, str):
-            raw[key] = one(v)
-        elif isinstance(v, list):
-            raw[key] = [one(x) if isinstance(x, str) else x for x in v]
-
-
 def load_settings(path: Path | None, lang: str, overrides: dict[str, Any]) -> EvalSettings:
     """Settings from an eval TOML file (keys = EvalSettings fields, strictly checked) and overrides."""
-    import dataclasses
+    from lrl.evaluation.settings import read_settings
 
-    import tomllib
-
-    raw: dict[str, Any] = {}
-    if path is not None:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read eval settings ({exc})") from None
-    if path is not None:
-        _resolve_paths(raw, path.parent)
-    raw.update({k: v for k, v in overrides.items() if v not in (None, [], "")})
-    raw.setdefault("lang", lang)
-    known = {f.name for f in dataclasses.fields(EvalSettings)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{path or 'eval settings'}: unknown key(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(known))}")
+    raw = read_settings(path, lang, overrides, EvalSettings, PATH_KEYS, "eval settings")
     for required in ("seed_data", "test"):
         if not raw.get(required):
             raise ConfigError(f"eval needs {required} (a config file key or --{required.replace('_', '-')})")

@@ -30,8 +30,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from lrl.errors import ConfigError
 
 PROMPT_KEYS = ("description", "system", "instruction", "input_label", "english_label", "output_label",
@@ -132,15 +130,9 @@ def _str(path: Path, where: str, value: Any) -> str:
 
 def load_prompts(path: Path, language: str, code: str) -> dict[str, Prompt]:
     """Every prompt in a ``prompts.toml``, validated strictly (unknown keys are errors)."""
-    try:
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: prompts file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    from lrl.schema import load_file
+
+    raw = load_file(path, "prompts file")
     out: dict[str, Prompt] = {}
     for name, table in raw.items():
         if not isinstance(table, dict):
