@@ -3,8 +3,9 @@
 The default fluency check (lrl/filters/fluency.py) learns word order from the seed's English, a few
 thousand sentences at best: it misses shuffles that keep local word-class patterns (a fifth of the
 word-shuffled English in the Yoruba benchmark got through). A pretrained LM has read far more English than
-any seed: its mean token loss is ~3 nats for a clean sentence and ~8.5 for the same words shuffled or for
-IBM-1 word salad. It is independent of every generator lrl runs, so it can judge their English.
+any seed, so its mean token loss sees order a small seed's n-gram cannot (DESIGN.md: what it caught on the
+benchmark, and why it judges only back-translated English by default). It is independent of every
+generator lrl runs, so it can judge their English.
 
 The score is on the same scale as the n-gram check's, so ``min_score`` and ``bt.min_fluency`` mean the same
 thing: ``raw`` is minus the mean token loss, and ``score`` is ``(raw - center) / scale`` with the median and

@@ -100,7 +100,8 @@ def locate(name: str) -> tuple[Path, str]:
 
 class LMScorer:
     """Mean per-token negative log-likelihood of texts under a causal LM (lower = more natural), scored by
-    CTranslate2 (int8 on CPU: ~3x faster than torch float32 on Gemma 3 270M, same losses to 0.05 nats).
+    CTranslate2 (int8 on CPU; in a one-off check ~3x faster than torch float32 on Gemma 3 270M, same losses
+    to 0.05 nats).
     Texts go to the engine in batches of equal token length: CTranslate2 4.8's Gemma 3 scorer rejects padded
     batches ("Length mask has size ..."), and equal lengths need no padding."""
 
