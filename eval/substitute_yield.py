@@ -76,11 +76,11 @@ def compare_aligners(plugin: Any, cfg: dict[str, Any], parallel: str) -> None:
     """Sites found with the run's tables (seed + lexicon + templates, as back-translation uses) against
     confirm="always" with tables learned from the real seed pairs alone (independent of the lexicon)."""
     from lrl.filters.normalize import Normalize
-    from lrl.generate.registry import _seed_pairs
     from lrl.generate.substitute import Substitute
     from lrl.models.ibm1 import load_or_train
+    from lrl.models.prepare import read_seed
 
-    seed, extra = _seed_pairs(plugin, cfg, [parallel])
+    seed, extra = read_seed(plugin, cfg, [parallel])
     norm = Normalize.for_plugin(plugin, cfg["normalize"]).text
     run_tables = load_or_train(plugin.code, seed, extra, cfg["bt"]["ibm1_iterations"], cfg["bt"]["dev_share"])
     seed_only = load_or_train(plugin.code, seed, [], cfg["bt"]["ibm1_iterations"], cfg["bt"]["dev_share"])

@@ -65,6 +65,7 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
     """normalize → [decontaminate] → the input checks (lrl/chain.py) → generators, each followed by the
     checks for the rows it makes → [decontaminate-synthetic] → [dedup, run-wide]."""
     from lrl.chain import input_checks
+    from lrl.models.prepare import prepare
     from lrl.quality import gather
 
     normalize = Normalize.for_plugin(plugin, cfg["normalize"])
@@ -78,11 +79,14 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
     # Gathered once: the quality checks of every stage and the back-translator learn from the same seed.
     seed = gather(plugin, cfg, parallel)
     steps += input_checks(plugin, cfg, seed)
+    # Model preparation (lrl/models/prepare.py): the generators' models are trained or loaded, and the
+    # back-translator chosen, before any generator step is built.
+    english_mono = bool(inputs and inputs.mono_en)
+    models = prepare(plugin, cfg, parallel, seed, english_mono)
     # Generators that consume filtered rows (back-translation, paraphrase) come after the input filters,
     # so no model time is spent on rows that would be rejected anyway; they bring their own filters for
     # the rows they create.
-    steps += build_generators(plugin, cfg, parallel, progress, english_mono=bool(inputs and inputs.mono_en),
-                              seed=seed)
+    steps += build_generators(plugin, cfg, models, progress, english_mono=english_mono, seed=seed)
     if decontaminate is not None:
         # Synthetic sides are new text: check them against the test set too.
         late = copy.copy(decontaminate)

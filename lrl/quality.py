@@ -59,10 +59,10 @@ class QualitySeed:
 
 def gather(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> QualitySeed:
     """``parallel``: the run's parallel input specs, already expanded; ``quality.train`` replaces them."""
-    from lrl.generate.registry import _seed_pairs
     from lrl.io.readers import expand
+    from lrl.models.prepare import read_seed
 
     train = cfg.get("quality", {}).get("train") or []
     specs = expand(train) if train else parallel
-    pairs, extra = _seed_pairs(plugin, cfg, specs)
+    pairs, extra = read_seed(plugin, cfg, specs)
     return QualitySeed(plugin, cfg, pairs, extra)

@@ -40,10 +40,10 @@ from lrl.filters.adequacy import ADEQUACY_DEFAULTS, Adequacy  # noqa: E402
 from lrl.filters.fluency import FLUENCY_DEFAULTS, Fluency  # noqa: E402
 from lrl.filters.length import LENGTH_DEFAULTS, Length  # noqa: E402
 from lrl.filters.normalize import Normalize  # noqa: E402
-from lrl.generate.registry import _seed_pairs  # noqa: E402
 from lrl.io.readers import ReadOptions, read_pairs  # noqa: E402
 from lrl.languages.discovery import find_plugin  # noqa: E402
 from lrl.models.ibm1 import load_or_train  # noqa: E402
+from lrl.models.prepare import read_seed  # noqa: E402
 from lrl.record import Record  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
@@ -125,7 +125,7 @@ def measure(lang: str, seed_mode: str, cache: Path, chosen: dict[str, float]) ->
     cfg = {**DEFAULTS}
     norm = Normalize.for_plugin(plugin, cfg["normalize"])
     data_seed, clean = load(lang, norm)
-    plugin_seed, extra = _seed_pairs(plugin, cfg, [])
+    plugin_seed, extra = read_seed(plugin, cfg, [])
     seed = plugin_seed if seed_mode == "plugin" else data_seed + plugin_seed
     model = load_or_train(lang, seed, extra, cfg["bt"]["ibm1_iterations"], cfg["bt"]["dev_share"], cache)
     rng = random.Random(0)

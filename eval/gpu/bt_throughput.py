@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     from lrl import config
     from lrl.errors import LrlError
-    from lrl.generate.registry import _decode_settings, _placement
+    from lrl.models.prepare import decode_settings, placement
     from lrl.models.resolve import convert
     from lrl.models.translator import CT2Translator
 
@@ -118,8 +118,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     cfg = config.resolve({}, "bt_throughput", None, {
         "bt.device": args.device, "bt.compute_type": args.compute_type,
         "bt.max_batch_tokens": args.max_batch_tokens})
-    where = _placement(cfg)  # the same resolution a run does: auto → cuda when CTranslate2 sees a GPU
-    decode = _decode_settings(cfg, where)
+    where = placement(cfg)  # the same resolution a run does: auto → cuda when CTranslate2 sees a GPU
+    decode = decode_settings(cfg, where)
     decode.max_decoding_length = args.max_len
     rows = cfg["bt"]["feed_rows"]
     shape = TINY if args.tiny else NLLB_600M

@@ -1,6 +1,6 @@
 """What models this machine has: IBM-1 tables and bootstrap transformers trained by lrl, and CTranslate2
 conversions of transformers checkpoints — for ``lrl models list`` and for picking the best cached
-back-translator."""
+back-translator (lrl/models/choose.py measures them)."""
 
 from __future__ import annotations
 
@@ -56,9 +56,3 @@ def list_models(root: Path | None = None) -> list[CachedModel]:
             out.append(CachedModel("converted", d.name, "", str(meta.get("kind", "")), None, 0, d, d))
     return out
 
-
-def best_bootstrap(lang: str, direction: str, root: Path | None = None) -> CachedModel | None:
-    """The cached bootstrap transformer for ``direction`` with the highest dev chrF++, if any."""
-    cands = [m for m in list_models(root) if m.kind == "marian" and m.lang == lang and m.direction == direction
-             and m.dev_chrfpp is not None]
-    return max(cands, key=lambda m: m.dev_chrfpp or 0.0, default=None)

@@ -241,19 +241,16 @@ def split_dev(seed: Sequence[tuple[str, str]], share: float) -> tuple[Pairs, Pai
 
 
 def evaluate(model: IBM1Model, dev: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """chrF++ and BLEU both ways on (English, language) pairs, with sacrebleu (one metric object each)."""
-    from sacrebleu.metrics import BLEU, CHRF
+    """chrF++ and BLEU both ways on (English, language) pairs, by the one dev scorer (lrl/models/devscore.py)."""
+    from lrl.models.devscore import corpus_scores, signatures
 
-    chrf, bleu = CHRF(word_order=2), BLEU()
     en = [p[0] for p in dev]
     xx = [p[1] for p in dev]
     out: dict[str, Any] = {"rows": len(dev)}
     for name, src, ref, (a, b) in ((f"{model.lang}-en", xx, en, (model.lang, "en")),
                                    (f"en-{model.lang}", en, xx, ("en", model.lang))):
-        hyp = model.direction(a, b).translate(src)
-        out[name] = {"chrf++": round(chrf.corpus_score(hyp, [ref]).score, 2),
-                     "bleu": round(bleu.corpus_score(hyp, [ref]).score, 2)}
-    out["signature"] = {"chrf": str(chrf.get_signature()), "bleu": str(bleu.get_signature())}
+        out[name] = corpus_scores(model.direction(a, b).translate(src), ref)
+    out["signature"] = signatures()
     return out
 
 

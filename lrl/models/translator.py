@@ -63,6 +63,9 @@ class DecodeSettings:
     device: str = "cpu"  # "cpu" | "cuda", already resolved (lrl.models.device.place)
     # On CUDA: tokens per batch (batch_type="tokens"); 0 = max_batch_size sentences, as on CPU.
     max_batch_tokens: int = 0
+    # Cap each batch's decoding at twice its longest source + 10 tokens: a barely trained model repeats
+    # itself to the length limit, and the bootstrap trainer decodes its dev set after every evaluation.
+    cap_to_source: bool = False
 
     def batch_kwargs(self) -> dict[str, Any]:
         """How translate/score calls group sentences: by tokens on a GPU, by sentences on CPU (CPU rows
@@ -257,6 +260,8 @@ class CT2Translator:
         s = self.settings
         tokens = [self._encode(t, self.src_lang) for t in texts]
         order = _sorted_order([len(t) for t in tokens])
+        if s.cap_to_source:
+            return self._translate_capped(tokens, order)
         prefix = self._prefix()
         kwargs: dict[str, Any] = {**s.batch_kwargs(), "beam_size": s.beam_size,
                                   "max_decoding_length": s.max_decoding_length,
@@ -275,8 +280,24 @@ class CT2Translator:
             out[i] = self._decode(res.hypotheses[0])
         return out
 
-    def score(self, sources: list[str], targets: list[str]) -> list[float]:
-        """Forced decoding: the mean log-probability per token of each target given its source."""
+    def _translate_capped(self, tokens: list[list[str]], order: list[int]) -> list[str]:
+        """Greedy/beam decoding batch by batch (``translate_batch``), each batch's length capped by its
+        longest source (``DecodeSettings.cap_to_source``); results in input order."""
+        s = self.settings
+        prefix = self._prefix()
+        out = [""] * len(tokens)
+        for k in range(0, len(order), s.max_batch_size):
+            idx = order[k:k + s.max_batch_size]
+            batch = [tokens[i] for i in idx]
+            limit = min(s.max_decoding_length, 2 * max(map(len, batch)) + 10)
+            res = self.model.translate_batch(batch, target_prefix=[prefix] * len(batch) if prefix else None,
+                                             beam_size=s.beam_size, max_decoding_length=limit)
+            for i, r in zip(idx, res, strict=True):
+                out[i] = self._decode(r.hypotheses[0])
+        return out
+
+    def token_logprobs(self, sources: list[str], targets: list[str]) -> list[list[float]]:
+        """Forced decoding: each target's per-token log-probabilities (its end token included)."""
         if not sources:
             return []
         src = [self._encode(t, self.src_lang) for t in sources]
@@ -288,8 +309,11 @@ class CT2Translator:
         results = self.model.score_iterable((src[i] for i in order), (tgt[i] for i in order),
                                             **self.settings.batch_kwargs(),
                                             max_input_length=self.settings.max_input_length)
-        out = [0.0] * len(sources)
+        out: list[list[float]] = [[] for _ in sources]
         for i, res in zip(order, results, strict=True):
-            lp = list(res.log_probs)
-            out[i] = round(sum(lp) / max(len(lp), 1), 4)
+            out[i] = list(res.log_probs)
         return out
+
+    def score(self, sources: list[str], targets: list[str]) -> list[float]:
+        """Forced decoding: the mean log-probability per token of each target given its source."""
+        return [round(sum(lp) / max(len(lp), 1), 4) for lp in self.token_logprobs(sources, targets)]

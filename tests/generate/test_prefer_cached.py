@@ -57,3 +57,50 @@ def test_weak_cached_bootstrap_is_not_used(cached_model: Path, tiny_plugin_dir: 
     sig = _bt_signature(tiny_plugin_dir, tmp_path / "out")
     assert "yo-en" not in (sig.get("dev") or {})
     assert sig["model"]["kind"] == "ibm1" and "cached_bootstrap" not in sig
+
+
+def test_with_a_dev_split_candidates_are_measured_alike(cached_model: Path, tiny_plugin_dir: Path, tmp_path: Path,
+                                                        shared_data: Path) -> None:
+    """A seed large enough for a dev split: the cached model is decoded on IBM-1's held-out pairs by the
+    run's decoder, and its own recorded number (here a flattering 99) no longer decides."""
+    meta_path = cached_model / "lrl-model.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["dev"]["chrf++"] = 99.0
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    plugin = load_plugin(tiny_plugin_dir)
+    # The tiny model has 256 positions: the run's decoder must stop before them, or measuring it fails.
+    cfg = config.resolve({}, "p", None, {"out_dir": str(tmp_path / "out"), "templates.count": 20,
+                                         "inputs.max_rows": 300, "bt.max_decoding_length": 64})
+    m = run(plugin, cfg, Inputs([], [str(shared_data / "yo" / "menyo20k" / "train.tsv")]), progress=False).manifest
+    sig = next(s["signature"] for s in m["steps"] if s["name"] == "bt")
+    measured = sig["candidates"]["yo-en"]
+    assert sig["model"]["kind"] == "ibm1" and "cached_bootstrap" not in sig
+    assert measured["ibm1_dev_chrf++"] == sig["dev"]["yo-en"]["chrf++"]
+    [cand] = measured["candidates"]
+    assert cand["own_dev_chrf++"] == 99.0 and "error" not in cand, cand
+    assert cand["dev_chrf++"] < measured["ibm1_dev_chrf++"]
+    assert f"({sig['dev']['rows']} seed pairs)" in measured["dev"]
+
+
+def test_the_candidate_that_scores_higher_on_the_dev_split_is_chosen(cached_model: Path) -> None:
+    """The choice itself: against tables recorded below any possible chrF++ (-1: a random tiny model cannot
+    be made to win honestly), the cached model replaces them, and the score recorded is the one measured
+    here with the run's decoder, not the model's own."""
+    from lrl.models.choose import measure, prefer_cached
+    from lrl.models.prepare import decode_settings
+    from lrl.models.translator import CT2Translator
+
+    cfg = config.resolve({}, "p", None, {"bt.device": "cpu", "bt.max_decoding_length": 64})
+    dev = [("The child is going to school.", "Ọmọ náà ń lọ sí ilé ìwé."),
+           ("My father bought a car.", "Bàbá mi ra ọkọ̀."), ("The market is big.", "Ọjà náà tóbi.")]
+    info = {"dev": {"yo-en": {"chrf++": -1.0}, "en-yo": {"chrf++": -1.0}}}
+    back, fwd, out = prefer_cached("yo", cfg, dev, "ibm1-back", "ibm1-fwd", info)
+    expected = measure(CT2Translator(cached_model / "ct2", "marian", settings=decode_settings(cfg)), dev, True)
+    assert expected["chrf++"] >= 0
+    assert isinstance(back, CT2Translator) and fwd == "ibm1-fwd"  # no en-yo model is cached
+    assert out["cached_bootstrap"]["yo-en"]["dev_chrf++"] == expected["chrf++"]
+    assert out["candidates"]["yo-en"]["candidates"][0]["own_dev_chrf++"] == out_own(cached_model)
+
+
+def out_own(model_dir: Path) -> float | None:
+    return json.loads((model_dir / "lrl-model.json").read_text(encoding="utf-8"))["dev"].get("chrf++")

@@ -61,6 +61,7 @@ def test_manifest_and_files(trained) -> None:
 
 
 def test_ct2_translates_and_agrees_with_transformers(trained) -> None:
+    import sentencepiece
     import torch
     import transformers
 
@@ -72,13 +73,14 @@ def test_ct2_translates_and_agrees_with_transformers(trained) -> None:
     assert len(out) == 2 and all(isinstance(x, str) for x in out)
 
     src, tgt = "Ọmọ náà ń lọ sí ilé ìwé.", "The child is going to school."
-    ct2_lp = tr.score([src], [tgt])[0]
+    ct2_lp = tr.token_logprobs([src], [tgt])[0]
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(res.ct2_dir / "source.spm"))
     model = transformers.MarianMTModel.from_pretrained(res.path / "hf").eval()
     pad = model.config.pad_token_id
     emb = model.get_input_embeddings().weight
     assert float(emb[pad].detach().abs().max()) == 0.0  # the <pad> row CTranslate2 starts the decoder from
-    x = torch.tensor([tr.sp.encode(src) + [0]])
-    y = tr.sp.encode(tgt) + [0]
+    x = torch.tensor([sp.encode(src) + [0]])
+    y = sp.encode(tgt) + [0]
     dec = torch.tensor([[pad] + y[:-1]])
     with torch.no_grad():
         logp = torch.log_softmax(model(input_ids=x, decoder_input_ids=dec).logits[0].float(), -1)
