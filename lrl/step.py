@@ -125,6 +125,8 @@ class Step(ABC):
     """One stage of the pipeline. ``name`` is the stage name used in the manifest and in reject rows."""
 
     name: str = "step"
+    #: Bumped when the step's behaviour changes for the same settings (the signature records it).
+    version: int = 1
     #: Attributes whose values make up the signature (sacrebleu's habit: derived from the object's
     #: settings, so it cannot drift from what the step does). A Filter adds its ``decides_with``.
     signature_attrs: tuple[str, ...] = ()
@@ -141,10 +143,13 @@ class Step(ABC):
         return {}
 
     def signature(self) -> dict[str, Any]:
-        """Every setting that changes what this step keeps (for the manifest, sacrebleu-style): derived from
-        ``signature_attrs`` (and a Filter's ``decides_with``), plus ``describe()``."""
+        """Every setting that changes what this step keeps (for the manifest, sacrebleu-style), derived here
+        for every step — subclasses name attributes, they do not write signatures: the stage name, the
+        step's ``version``, the origins it judges (``applies_to``; None = every row), ``describe()`` and
+        the values of ``signature_attrs`` (and a Filter's ``decides_with``)."""
         attrs = (*self.signature_attrs, *getattr(self, "decides_with", ()))
-        return {**self.describe(), **{a: _plain(getattr(self, a)) for a in attrs}}
+        return {"name": self.name, "version": self.version, "applies_to": _plain(getattr(self, "applies_to", None)),
+                **self.describe(), **{a: _plain(getattr(self, a)) for a in attrs}}
 
     @classmethod
     def class_path(cls) -> str:

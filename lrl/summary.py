@@ -28,7 +28,8 @@ def _model_line(name: str, sig: dict[str, Any]) -> str | None:
             return (f"  back-translation: {model.get('kind', '?')} {model.get('id', '')}"
                     f"{runtime_text(sig.get('runtime'))} ({where})")
         lines = [f"  back-translation: IBM-1 tables ({where}), replaced where a cached `lrl bootstrap` model "
-                 "scores better on its own dev rows:"]
+                 "scores better on this dev split, decoded as the run decodes (on its own dev rows when the "
+                 "seed has no dev split):"]
         lines += [f"    {d}: {c['model']} (dev chrF++ {c['dev_chrf++']:.1f}){runtime_text(sig.get('runtime'))}"
                   for d, c in cached.items()]
         return "\n".join(lines)

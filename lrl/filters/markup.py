@@ -145,7 +145,7 @@ class MarkupStrip(Mapper):
             return "markup: nothing left of the English side after stripping markup"
         return None
 
-    def signature(self) -> dict[str, Any]:
+    def describe(self) -> dict[str, Any]:
         return {"action": "strip", "kinds": list(KINDS)}
 
 

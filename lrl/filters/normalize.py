@@ -20,13 +20,14 @@ class Normalize(Mapper):
     """Normalizes both sides; rejects a row whose LRL side is empty afterwards."""
 
     name = "normalize"
+    signature_attrs = ("replace", "strip_controls", "collapse_whitespace", "keep_joiners", "options")
 
     def __init__(self, replace: list[list[str]], strip_controls: bool = True,
                  collapse_whitespace: bool = True, rules: Any = None,
                  options: dict[str, Any] | None = None, keep_joiners: bool = False) -> None:
         self.replace = [(a, b) for a, b in replace]
-        self.strip = strip_controls
-        self.collapse = collapse_whitespace
+        self.strip_controls = strip_controls
+        self.collapse_whitespace = collapse_whitespace
         # A plugin's rules.py may define normalize(text, options) -> text, run after the data-driven
         # steps, for what a replacement table cannot say (context-dependent letters, optional folding).
         self.hook = getattr(rules, "normalize", None)
@@ -48,7 +49,7 @@ class Normalize(Mapper):
     def text(self, text: str) -> str:
         for a, b in self.replace:
             text = text.replace(a, b)
-        if self.strip:
+        if self.strip_controls:
             text = self.invisible.clean(text)
         text = unicodedata.normalize("NFC", text)
         if self.hook is not None:
@@ -59,10 +60,10 @@ class Normalize(Mapper):
                                   f"{type(exc).__name__}: {exc}") from None
             if not isinstance(text, str):
                 raise ConfigError(f"the plugin's rules.py normalize() returned {type(text).__name__}, not a string")
-            if self.strip:  # a plugin's rules must not bring back what the policy removes
+            if self.strip_controls:  # a plugin's rules must not bring back what the policy removes
                 text = self.invisible.clean(text)
             text = unicodedata.normalize("NFC", text)
-        if self.collapse:
+        if self.collapse_whitespace:
             text = _SPACE.sub(" ", text).strip()
         return text
 
@@ -78,8 +79,7 @@ class Normalize(Mapper):
             return "empty: nothing left of the English side after normalization"
         return None
 
-    def signature(self) -> dict[str, Any]:
-        return {"replace": self.replace, "strip_controls": self.strip,
-                "collapse_whitespace": self.collapse, "keep_joiners": self.keep_joiners, "nfc": True,
-                "hook": self.hook is not None,
-                "options": self.options}
+    def describe(self) -> dict[str, Any]:
+        # The plugin's rules.py is code: the signature says whether one ran (the plugin's fingerprint
+        # in the manifest pins its content).
+        return {"nfc": True, "hook": self.hook is not None}

@@ -45,6 +45,7 @@ class Privacy(Step):
     """See the module docs. ``applies_to``: only rows of these origins (generated rows), others pass."""
 
     name = "privacy"
+    signature_attrs = ("actions",)
 
     def __init__(self, actions: dict[str, str], applies_to: Iterable[str] | None = None) -> None:
         bad = {k: v for k, v in actions.items() if v not in ACTIONS}
@@ -121,10 +122,10 @@ class Privacy(Step):
             st.passed += 1
             yield rec
 
-    def signature(self) -> dict[str, Any]:
-        # Totals are read when the manifest is written, after the stream has run.
-        return {"actions": self.actions, "found": dict(self.found.most_common()),
-                "masked": dict(self.masked.most_common()), "dropped_rows": dict(self.dropped.most_common())}
+    def describe(self) -> dict[str, Any]:
+        # Totals, not settings: read when the manifest is written, after the stream has run.
+        return {"found": dict(self.found.most_common()), "masked": dict(self.masked.most_common()),
+                "dropped_rows": dict(self.dropped.most_common())}
 
 
 def _untag(text: str) -> str:

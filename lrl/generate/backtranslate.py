@@ -26,6 +26,7 @@ class BackTranslate(BatchGenerator):
 
     name = "bt"
     progress_label = "translate"
+    signature_attrs = ("settings", "tagged", "batch_size")
 
     def __init__(self, translator: Translator, settings: dict[str, Any] | None = None,
                  batch_size: int = 64, tagged: bool = False, progress: bool = True,
@@ -83,9 +84,9 @@ class BackTranslate(BatchGenerator):
             st.passed += 1
             yield child
 
-    def signature(self) -> dict[str, Any]:
-        return {"model": self.translator.identity, "settings": self.settings, "tagged": self.tagged,
-                "batch_size": self.batch_size,
+    def describe(self) -> dict[str, Any]:
+        """The models (identity) and how they were made and chosen (lrl/models/prepare.py's model_info)."""
+        return {"model": self.translator.identity,
                 "forward_model": self.forward.identity if self.forward is not None else None, **self.model_info}
 
 

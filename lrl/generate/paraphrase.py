@@ -207,6 +207,7 @@ class Paraphrase(BatchGenerator):
     """Adds ``n`` paraphrase candidates after each selected record (see the module docs)."""
 
     name = "paraphrase"
+    signature_attrs = ("origin", "n", "origins", "batch_size", "max_rows")
 
     def __init__(self, engine: LLMEngine | PivotEngine, n: int = 2, origins: Iterable[str] = ("seed", "mono"),
                  batch_size: int = 8, max_rows: int = 0, progress: bool = True) -> None:
@@ -265,10 +266,9 @@ class Paraphrase(BatchGenerator):
                     st.passed += 1
                     yield child
 
-    def signature(self) -> dict[str, Any]:
-        """``path`` says which paraphrase path ran ("llm" or "pivot") and ``origin`` the rows it made."""
-        return {**self.engine.signature(), "origin": self.origin, "n": self.n, "origins": sorted(self.origins),
-                "batch_size": self.batch_size, "max_rows": self.max_rows}
+    def describe(self) -> dict[str, Any]:
+        """The engine: ``path`` says which paraphrase path ran ("llm" or "pivot"), and its model and prompt."""
+        return self.engine.signature()
 
     def close(self) -> None:
         self.engine.close()

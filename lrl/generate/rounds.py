@@ -158,8 +158,8 @@ class SelectiveBackTranslate(BackTranslate):
         d = dev.get(self.direction)
         return float(d["chrf++"]) if isinstance(d, dict) and "chrf++" in d else None
 
-    def signature(self) -> dict[str, Any]:
-        out = super().signature()
+    def describe(self) -> dict[str, Any]:
+        out = super().describe()
         out["rounds"] = {"requested": self.rounds, "log": self.rounds_log}
         if self.select_log:
             out["select"] = self.select_log

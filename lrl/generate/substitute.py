@@ -138,6 +138,7 @@ class Substitute(Step):
     """Passes every row on; after each real seed pair, up to ``per_pair`` substituted copies of it."""
 
     name = "substitute"
+    signature_attrs = ("per_pair", "max_rows", "confirm", "lexicon_id", "aligner_id")
 
     def __init__(self, lexicon: dict[str, list[Entry]], per_pair: int = 2, max_rows: int = 0,
                  confirm: str = "ambiguous", xx2en: dict[str, list[tuple[str, float]]] | None = None,
@@ -266,7 +267,6 @@ class Substitute(Step):
                 self.evidence[child.provenance["evidence"]] += 1
                 yield child
 
-    def signature(self) -> dict[str, Any]:
-        return {"per_pair": self.per_pair, "max_rows": self.max_rows, "confirm": self.confirm,
-                "lexicon": self.lexicon_id, "entries": len(self.entries), "aligner": self.aligner_id,
-                "made_by_evidence": dict(self.evidence)}
+    def describe(self) -> dict[str, Any]:
+        # made_by_evidence is a total, read when the manifest is written
+        return {"entries": len(self.entries), "made_by_evidence": dict(self.evidence)}

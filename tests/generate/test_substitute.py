@@ -169,7 +169,7 @@ def test_pipeline_run_keeps_substitute_rows_and_closes_the_books(tiny_plugin_dir
     assert all(json.loads(r["provenance"])["lexicon"] for r in subs)
     assert all(r["src"] and r["tgt"] for r in subs)
     sig = next(s["signature"] for s in m["steps"] if s["name"] == "substitute")
-    assert sig["per_pair"] == 2 and sig["aligner"].startswith("ibm1-")
+    assert sig["per_pair"] == 2 and sig["aligner_id"].startswith("ibm1-")
 
 
 def test_max_rows_caps_the_children_of_a_run_and_only_real_pairs_are_parents(tiny_plugin_dir: Path) -> None:
