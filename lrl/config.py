@@ -1,16 +1,14 @@
 """Run configuration: defaults < language plugin < config file < command line.
 
 :data:`DEFAULTS` (with :data:`CHOICES` and :data:`RANGES`) is the one declaration of every setting; the
-typed pydantic model is built from it (:mod:`lrl.schema`). Every layer is validated against that model
-(spaCy's habit): an unknown key, a wrong type, a value outside its choices or range is an error naming
-the layer, the key and what is allowed. The resolved config is written to the manifest, so a run can be
-repeated exactly.
+typed pydantic model is built from it (:mod:`lrl.schema`), and :mod:`lrl.layers` validates every layer
+against that model (spaCy's habit): an unknown key, a wrong type, a value outside its choices or range
+is an error naming the layer, the key and what is allowed. The resolved config is written to the
+manifest, so a run can be repeated exactly.
 """
 
 from __future__ import annotations
 
-import copy
-from pathlib import Path
 from typing import Any
 
 from lrl.filters.adequacy import ADEQUACY_DEFAULTS
@@ -23,10 +21,11 @@ from lrl.filters.pii import KINDS as PII_KINDS
 from lrl.filters.privacy import PRIVACY_DEFAULTS
 from lrl.filters.script import SCRIPT_DEFAULTS
 from lrl.filters.untranslated import UNTRANSLATED_DEFAULTS
-from lrl.generate.paraphrase import BACKENDS, PARAPHRASE_DEFAULTS
+from lrl.generate.paraphrase_settings import BACKENDS, PARAPHRASE_DEFAULTS
+from lrl.layers import Layers
 from lrl.models.device import DEVICES
 from lrl.record import ORIGINS
-from lrl.schema import Schema, build, deep_update, dotted_to_nested, load_file, parse_overrides, parse_value
+from lrl.schema import dotted_to_nested, load_file, parse_overrides, parse_value
 
 __all__ = ["CHOICES", "DEFAULTS", "RANGES", "check_value", "dotted_to_nested", "load_file", "merge",
            "parse_overrides", "parse_value", "resolve", "schema"]
@@ -304,46 +303,6 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "run.workers": (0, None),
 }
 
-
-def check_value(key: str, value: Any, source: str) -> None:
-    """``value`` is one of ``CHOICES[key]`` and within ``RANGES[key]``, or a ConfigError naming them."""
-    schema().validate(dotted_to_nested({key: value}), source)
-
-
-def schema() -> Schema:
-    """The typed model of :data:`DEFAULTS` with :data:`CHOICES` and :data:`RANGES`, plus the settings of
-    steps registered by installed packages (``lrl.steps`` entry points). Built once per set of steps."""
-    from lrl.registry import extra_defaults
-
-    extra = extra_defaults()
-    key = tuple(sorted(extra))
-    if key not in _SCHEMAS:
-        table = copy.deepcopy(DEFAULTS)
-        table["steps"] = {**table.get("steps", {}), **extra}
-        choices = {**CHOICES, **{f"pipeline.{k}": names for k, names in _pipeline_choices().items()}}
-        _SCHEMAS[key] = build("Settings", table, choices, RANGES)
-    return _SCHEMAS[key]
-
-
-_SCHEMAS: dict[tuple[str, ...], Schema] = {}
-
-
-def _pipeline_choices() -> dict[str, tuple[str, ...]]:
-    from lrl.registry import step_names
-
-    return {"checks": step_names("input"), "generated_checks": step_names("generated")}
-
-
-def merge(base: dict[str, Any], layer: dict[str, Any], source: str) -> dict[str, Any]:
-    """Return ``base`` updated by ``layer``, whose every key must be a setting (errors name ``source``)."""
-    return deep_update(copy.deepcopy(base), schema().validate(layer, source))
-
-
-def resolve(plugin_defaults: dict[str, Any], plugin_source: str, config_file: Path | None,
-            overrides: dict[str, Any]) -> dict[str, Any]:
-    """Apply the layers in order (built-in defaults → plugin → config file → command line); each error
-    names the layer it came from. Modules get the nested dict (``model_dump()``), as before the schema."""
-    cfg = merge(schema().dump({}), plugin_defaults, f"{plugin_source} [defaults]")
-    if config_file is not None:
-        cfg = merge(cfg, load_file(config_file), str(config_file))
-    return merge(cfg, dotted_to_nested(overrides), "command line")
+#: Validating and merging the layers (lrl/layers.py) over the tables above.
+_LAYERS = Layers(DEFAULTS, CHOICES, RANGES)
+schema, check_value, merge, resolve = _LAYERS.schema, _LAYERS.check_value, _LAYERS.merge, _LAYERS.resolve
