@@ -27,7 +27,6 @@ generator, or a setting that changes what is scored); anything else is refused, 
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 import json
 import time
 from collections import Counter
@@ -35,25 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
-from lrl.errors import ConfigError, InputError
-from lrl.record import Record
-from lrl.step import Filter, Stats, Undecidable, reason_key
-
-#: The pseudo-stage of rows a rescore cannot keep: unscored rows and generated rows whose parent is rejected.
-STAGE = "rescore"
-
-
-@dataclass
-class Row:
-    record: Record
-    #: the old run's verdict: None (kept) or (stage, reason)
-    old: tuple[str, str] | None
-    #: the new verdict, filled in stage by stage
-    new: tuple[str, str] | None = None
-    #: index of the first stage that sees this row (generated rows enter after their generator)
-    entry: int = 0
+from lrl.errors import ConfigError
+from lrl.replay import load_rows, replay, strip_later_scores
 
 
 @dataclass
@@ -61,52 +43,6 @@ class RescoreResult:
     run_dir: Path
     manifest: dict[str, Any]
     kept_by_origin: Counter[str] = field(default_factory=Counter)
-
-
-def load_rows(run_dir: Path, manifest: dict[str, Any]) -> list[Row]:
-    """Kept rows (the parquet shards, in order) then rejected rows (``rejected.jsonl``, in order)."""
-    rows: list[Row] = []
-    for rel in manifest["outputs"]["data"]:
-        for r in pq.read_table(run_dir / rel).to_pylist():
-            rows.append(Row(Record(id=r["id"], src=r["src"], tgt=r["tgt"], origin=r["origin"],
-                                   parent_id=r["parent_id"], provenance=json.loads(r["provenance"]),
-                                   scores=json.loads(r["scores"])), None))
-    path = run_dir / manifest["outputs"]["rejected"]
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            try:
-                d = json.loads(line)
-                rec = Record(id=d["id"], src=d["src"], tgt=d["tgt"], origin=d["origin"], parent_id=d["parent_id"],
-                             provenance=d["provenance"], scores=d["scores"])
-                rows.append(Row(rec, (d["stage"], d["reason"])))
-            except (ValueError, KeyError) as exc:
-                raise InputError(path, n, f"not a rejected row written by lrl ({exc})",
-                                 "the run folder is damaged: rescore another run or run `lrl augment` again") from None
-    return rows
-
-
-def _decider(entry: dict[str, Any]) -> Filter | None:
-    """The stage's decision rebuilt from its manifest entry, or None for a step that is not a filter."""
-    module, _, name = str(entry.get("class", "")).partition(":")
-    if not module.startswith("lrl."):
-        if not entry.get("class"):
-            raise ConfigError(f"stage {entry['name']!r}: the manifest does not name its class (a run made "
-                              "before `lrl rescore` existed) — run `lrl augment` again")
-        return None  # a step from outside lrl: its rejections stand as they were
-    obj: Any = importlib.import_module(module)
-    for part in name.split("."):
-        obj = getattr(obj, part)
-    if not (isinstance(obj, type) and issubclass(obj, Filter)):
-        return None
-    return obj.decider(entry["signature"])
-
-
-def _set_path(sig: dict[str, Any], path: str, value: Any) -> None:
-    *parents, leaf = path.split(".")
-    node = sig
-    for p in parents:
-        node = node[p]
-    node[leaf] = value
 
 
 def apply_changes(manifest: dict[str, Any], changes: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -136,121 +72,6 @@ def apply_changes(manifest: dict[str, Any], changes: dict[str, Any]) -> tuple[di
     return cfg, sorted({s for stages in where.values() for s in stages})
 
 
-def _applies(entry: dict[str, Any], row: Row) -> bool:
-    return entry["applies_to"] is None or row.record.origin in entry["applies_to"]
-
-
-def _entries(steps: list[dict[str, Any]], rows: list[Row], by_id: dict[str, Row]) -> None:
-    """Where each generated row enters: just after the last step before the first stage that judges its
-    origin alone (its generator), e.g. a ``bt`` row at ``bt-privacy``."""
-    first: dict[str, int] = {}
-    for i, e in enumerate(steps):
-        for origin in e["applies_to"] or ():
-            first.setdefault(origin, i)
-    for row in rows:
-        if row.record.parent_id and row.record.parent_id in by_id and row.record.origin in first:
-            row.entry = first[row.record.origin] + 1  # an index into ["read", *steps]
-
-
-def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any]) -> tuple[Stats, dict[str, int]]:
-    """Re-make every decision of the run with ``changes``; fills each row's ``new`` verdict. Returns the
-    new per-stage counts and how many rows could not be re-decided (``unscored``) or lost their parent."""
-    steps = manifest["steps"]
-    names = ["read", *(e["name"] for e in steps)]
-    index = {n: i for i, n in enumerate(names)}
-    deciders: list[Filter | None] = []
-    for e in steps:
-        sig = json.loads(json.dumps(e["signature"]))
-        for key, path in (e.get("rescorable") or {}).items():
-            if key in changes:
-                _set_path(sig, path, changes[key])
-        e["signature"] = sig  # the new manifest records the thresholds the new run used
-        deciders.append(_decider(e))
-    by_id = {r.record.id: r for r in rows}
-    _entries(steps, rows, by_id)
-    stats = Stats()
-    counts = {"unscored": 0, "parent_rejected": 0}
-    # The stage that made the rows entering at i: the last one before it that created rows in the old run
-    # (bt makes the ft rows too, which enter after the bt checks).
-    made = [n for n in names if manifest["stages"].get(n, {}).get("created")]
-    creator = {i: next((n for n in reversed(names[:i]) if n in made), names[i - 1]) for i in range(1, len(names))}
-
-    def reached(row: Row, stage_index: int) -> bool:
-        return row.old is None or index.get(row.old[0], -1) >= stage_index
-
-    def reject(row: Row, stage: str, reason: str) -> None:
-        row.new = (stage, reason)
-        st = stats[stage]
-        st.rejected += 1
-        st.reasons[reason_key(reason)] += 1
-        st.by_origin[row.record.origin, reason_key(reason)] += 1
-
-    read = stats["read"]
-    for row in rows:
-        if row.entry == 0:
-            read.seen += 1
-            if row.old and row.old[0] == "read":
-                reject(row, "read", row.old[1])
-            else:
-                read.passed += 1
-    for i, (entry, decider) in enumerate(zip(steps, deciders, strict=True), start=1):
-        name = entry["name"]
-        st = stats[name]
-        for row in rows:  # generated rows join at their generator, if their parent is still there
-            if row.entry == i and row.new is None:
-                parent = by_id[row.record.parent_id]
-                if parent.new is not None:
-                    counts["parent_rejected"] += 1
-                    stats[STAGE].created += 1
-                    reject(row, STAGE, f"parent-rejected: {parent.record.id} is now rejected at {parent.new[0]} "
-                                       "(a fresh run would not have made this row)")
-                else:
-                    stats[creator[i]].created += 1
-                    stats[creator[i]].passed += 1
-        live = [r for r in rows if r.new is None and r.entry <= i and _applies(entry, r)]
-        if decider is not None and decider.stateful:
-            live.sort(key=lambda r: float(r.record.scores.get(f"{name}.seq", -1)))
-        for row in live:
-            st.seen += 1
-            if not reached(row, index[name]):
-                counts["unscored"] += 1
-                st.seen -= 1
-                stats[STAGE].seen += 1
-                reject(row, STAGE, f"unscored: passes the new thresholds up to {name}, which never scored it (the "
-                                   f"old run rejected it at {row.old[0] if row.old else '?'}): run `lrl augment` "
-                                   "again to judge it")
-                continue
-            if decider is None:  # not a filter: its rejections stand
-                if row.old is not None and row.old[0] == name:
-                    reject(row, name, row.old[1])
-                else:
-                    st.passed += 1
-                continue
-            prefix = f"{name}."
-            scores = {k[len(prefix):]: v for k, v in row.record.scores.items() if k.startswith(prefix)}
-            try:
-                reason = decider.decide(row.record, scores)
-            except Undecidable as exc:
-                counts["unscored"] += 1
-                st.seen -= 1
-                stats[STAGE].seen += 1
-                reject(row, STAGE, f"unscored: {name} cannot re-decide it: {exc}; run `lrl augment` again")
-                continue
-            if reason:
-                reject(row, name, reason)
-            else:
-                st.passed += 1
-    return stats, counts
-
-
-def _strip_later_scores(row: Row, order: dict[str, int]) -> None:
-    """A row rejected earlier than before loses the scores of stages it no longer reaches (as in a fresh run)."""
-    if row.new is None or row.new[0] not in order:
-        return
-    last = order[row.new[0]]
-    row.record.scores = {k: v for k, v in row.record.scores.items() if order.get(k.split(".", 1)[0], -1) <= last}
-
-
 def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None) -> RescoreResult:
     """Re-apply ``changes`` (dotted setting → value) to the run in ``run_dir``; writes a new run folder in
     ``out_dir`` (default: beside the run) and returns it."""
@@ -276,7 +97,7 @@ def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None)
     rejects = RejectWriter(new_dir / "rejected.jsonl")
     kept_by_origin: Counter[str] = Counter()
     for row in rows:
-        _strip_later_scores(row, order)
+        strip_later_scores(row, order)
         if row.new is None:
             shards.write(row.record)
             kept_by_origin[row.record.origin] += 1

@@ -142,7 +142,7 @@ def convert(src: Path, quantization: str | None = None, cache: Path | None = Non
 def resolve(name: str, kind: str = "auto", quantization: str | None = None,
             cache: Path | None = None) -> ResolvedModel:
     """Find ``name`` (a folder or a Hugging Face id) and return a CTranslate2 folder for it."""
-    from lrl.models.translator import detect_kind
+    from lrl.models.kinds import detect_kind
 
     path, revision = locate(name)
     converted = False
