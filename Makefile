@@ -46,7 +46,7 @@ augment: $(STAMP)
 # Re-apply thresholds to a finished run from its stored scores (no models): a new run folder beside it.
 rescore: $(STAMP)
 	@test -n "$(run)" || { echo "usage: make rescore run=out/$(lang)/latest set='k=v ...'"; exit 2; }
-	@$(BIN)/lrl rescore $(run) $(foreach s,$(set),--set $(s))
+	@$(BIN)/lrl rescore $(run) $(foreach s,$(set),--set $(s)) $(if $(score_missing),--score-missing)
 
 # Complete a run whose Slurm ranks are all done (the last rank normally does this itself).
 merge: $(STAMP)

@@ -55,14 +55,20 @@ def _rescore(args: argparse.Namespace) -> int:
     from lrl import config
     from lrl.rescore import rescore
 
-    res = rescore(_run_dir(args.run), config.parse_overrides(args.set), Path(args.out) if args.out else None)
+    res = rescore(_run_dir(args.run), config.parse_overrides(args.set), Path(args.out) if args.out else None,
+                  score_missing=args.score_missing)
     m = res.manifest
     frm = m["rescored_from"]
     print(f"wrote {res.run_dir}: kept {m['totals']['kept']:,} of {m['totals']['generated']:,} rows "
           f"(stages re-decided with new settings: {', '.join(frm['stages_changed']) or 'none'})")
     if frm["unscored"]:
         print(f"  {frm['unscored']:,} rows now pass a stage whose later stages never scored them: rejected as "
-              "'unscored' (run `lrl augment` again to judge them)")
+              "'unscored' (--score-missing scores them with the run's own models; or run `lrl augment` again)")
+    if frm.get("scored_now"):
+        print(f"  {frm['scored_now']:,} row-stages scored now with the run's own models (--score-missing)")
+    if frm.get("new_at_generators"):
+        print(f"  {frm['new_at_generators']:,} rows now reach a generator the run never gave them to: rows a "
+              "fresh run may make from them are not made")
     if frm["parent_rejected"]:
         print(f"  {frm['parent_rejected']:,} generated rows dropped: the row they were made from is now rejected")
     return 0
@@ -156,6 +162,9 @@ def add_run_commands(sub: Any) -> None:
     rs.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="a threshold to change, e.g. filters.fluency.min_score=-1.8 (repeatable)")
     rs.add_argument("--out", help="output root for the new run (default: the run's own out_dir)")
+    rs.add_argument("--score-missing", action="store_true",
+                    help="score rows a loosened threshold lets reach a filter that never scored them, with the "
+                    "run's own models rebuilt from its settings and inputs (instead of rejecting them as unscored)")
     rs.set_defaults(func=_rescore)
 
     review = sub.add_parser("review", help="native-speaker review: export a sample, import the verdicts"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import importlib
 import json
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ class Row:
     new: tuple[str, str] | None = None
     #: index of the first stage that sees this row (generated rows enter after their generator)
     entry: int = 0
+    #: stages that scored this row only now (``score_missing``): the old run never reached them
+    rescored: set[str] = field(default_factory=set)
 
 
 def load_rows(run_dir: Path, manifest: dict[str, Any]) -> list[Row]:
@@ -93,9 +97,17 @@ def _entries(steps: list[dict[str, Any]], rows: list[Row], by_id: dict[str, Row]
             row.entry = first[row.record.origin] + 1  # an index into ["read", *steps]
 
 
-def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any]) -> tuple[Stats, dict[str, int]]:
+#: Scores the rows a stage never saw: (stage name, records) → their scores, or None when the stage cannot
+#: (lrl/rescore.py builds one from the run's own steps for ``--score-missing``).
+Scorer = Callable[[str, list[Record]], "list[dict[str, float | str]] | None"]
+
+
+def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any],
+           scorer: Scorer | None = None) -> tuple[Stats, dict[str, int]]:
     """Re-make every decision of the run with ``changes``; fills each row's ``new`` verdict. Returns the
-    new per-stage counts and how many rows could not be re-decided (``unscored``) or lost their parent."""
+    new per-stage counts and how many rows could not be re-decided (``unscored``), lost their parent, or
+    now pass a generator that would have made rows from them (``not_generated``). With ``scorer``, a row
+    that now reaches a filter which never scored it is scored there (as a fresh run would), not rejected."""
     steps = manifest["steps"]
     names = ["read", *(e["name"] for e in steps)]
     index = {n: i for i, n in enumerate(names)}
@@ -110,14 +122,14 @@ def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any]) -
     by_id = {r.record.id: r for r in rows}
     _entries(steps, rows, by_id)
     stats = Stats()
-    counts = {"unscored": 0, "parent_rejected": 0}
+    counts = {"unscored": 0, "parent_rejected": 0, "scored_now": 0, "new_at_generators": 0}
     # The stage that made the rows entering at i: the last one before it that created rows in the old run
     # (bt makes the ft rows too, which enter after the bt checks).
     made = [n for n in names if manifest["stages"].get(n, {}).get("created")]
     creator = {i: next((n for n in reversed(names[:i]) if n in made), names[i - 1]) for i in range(1, len(names))}
 
     def reached(row: Row, stage_index: int) -> bool:
-        return row.old is None or index.get(row.old[0], -1) >= stage_index
+        return row.old is None or index.get(row.old[0], -1) >= stage_index or names[stage_index] in row.rescored
 
     def reject(row: Row, stage: str, reason: str) -> None:
         row.new = (stage, reason)
@@ -125,6 +137,11 @@ def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any]) -
         st.rejected += 1
         st.reasons[reason_key(reason)] += 1
         st.by_origin[row.record.origin, reason_key(reason)] += 1
+
+    def unscored(row: Row, reason: str) -> None:
+        counts["unscored"] += 1
+        stats[STAGE].seen += 1
+        reject(row, STAGE, reason)
 
     read = stats["read"]
     for row in rows:
@@ -149,10 +166,18 @@ def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any]) -
                     stats[creator[i]].created += 1
                     stats[creator[i]].passed += 1
         live = [r for r in rows if r.new is None and r.entry <= i and _applies(entry, r)]
+        if scorer is not None:
+            counts["scored_now"] += _score_missing(name, decider, [r for r in live if not reached(r, i)], scorer)
         if decider is not None and decider.stateful:
-            live.sort(key=lambda r: float(r.record.scores.get(f"{name}.seq", -1)))
+            live = _in_order(name, live, unscored)
         for row in live:
             st.seen += 1
+            if decider is None and scorer is not None and name in made and not reached(row, i):
+                # A generator the row never reached: it passes on, but whatever rows a fresh run would have
+                # made from it are not made here (no generator runs); counted, so the gap is known.
+                counts["new_at_generators"] += 1
+                st.passed += 1
+                continue
             if not reached(row, index[name]):
                 counts["unscored"] += 1
                 st.seen -= 1
@@ -182,6 +207,44 @@ def replay(manifest: dict[str, Any], rows: list[Row], changes: dict[str, Any]) -
             else:
                 st.passed += 1
     return stats, counts
+
+
+def _score_missing(name: str, decider: Filter | None, missing: list[Row], scorer: Scorer) -> int:
+    """Score ``missing`` rows at filter ``name`` (they now get there; the old run never scored them there)."""
+    if decider is None or not missing:
+        return 0
+    got = scorer(name, [r.record for r in missing])
+    if got is None:
+        return 0
+    for row, scores in zip(missing, got, strict=True):
+        row.record.scores.update({f"{name}.{k}": v for k, v in scores.items()})
+        row.rescored.add(name)
+    return len(missing)
+
+
+def _in_order(name: str, live: list[Row], unscored: Callable[[Row, str], None]) -> list[Row]:
+    """A stateful stage's rows (dedup) in the order the run scored them (``seq``). A row scored only now has
+    no place in that order: it is decided last when nothing else there shares its key (first occurrence or
+    not, the decision is the same), and left unscored when something does."""
+    old = sorted((r for r in live if name not in r.rescored),
+                 key=lambda r: float(r.record.scores.get(f"{name}.seq", -1)))
+    now = [r for r in live if name in r.rescored]
+    if not now:
+        return old
+
+    def key(r: Row) -> Any:
+        return r.record.scores.get(f"{name}.key", r.record.scores.get(f"{name}.exact"))
+
+    shared = Counter(key(r) for r in live)
+    out = []
+    for row in now:
+        if shared[key(row)] > 1 or f"{name}.minhash_jaccard" in row.record.scores:
+            unscored(row, f"unscored: scored at {name} only now, where its place among the rows sharing its key "
+                          "is unknown: run `lrl augment` again to judge it")
+        else:
+            row.record.scores.pop(f"{name}.seq", None)  # a fresh scorer's count, not the run's order
+            out.append(row)
+    return old + out
 
 
 def strip_later_scores(row: Row, order: dict[str, int]) -> None:

@@ -14,7 +14,11 @@ order for dedup, whose decisions depend on the rows before):
   old run scored at each stage it now reaches. A row an earlier stage rejected was never scored by the later
   ones: when a loosened threshold lets it through, it is rejected at stage ``rescore`` with reason
   ``unscored: …`` naming the stage that has no scores for it, and counted in ``rescored_from.unscored`` (the
-  kept set then holds fewer rows than a fresh run's: run ``lrl augment`` again for those). Rows a generator
+  kept set then holds fewer rows than a fresh run's) — unless ``score_missing`` (``--score-missing``): then
+  the run's own steps, rebuilt from its manifest (lrl/rescore_scorer.py), score those rows at those stages
+  and the decisions are a fresh run's (tests/test_rescore.py); at dedup, a row scored only now is decided
+  when no other row there shares its key (else its place in dedup's order is unknown: ``unscored``); such a
+  row passes generators it never reached, counted (``new_at_generators``), no rows made. Rows a generator
   made from a row that is now rejected are dropped (``parent-rejected``), since a fresh run would not have
   made them; a row that now passes gets no new generated rows. Generators that cap or sample over the rows
   they see (``bt.max_rows``, ``substitute.max_rows``, sampled paraphrase) may have picked other parents in a
@@ -36,6 +40,7 @@ from typing import Any
 
 from lrl.errors import ConfigError
 from lrl.replay import load_rows, replay, strip_later_scores
+from lrl.rescore_scorer import RunScorer
 
 
 @dataclass
@@ -72,9 +77,12 @@ def apply_changes(manifest: dict[str, Any], changes: dict[str, Any]) -> tuple[di
     return cfg, sorted({s for stages in where.values() for s in stages})
 
 
-def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None) -> RescoreResult:
+def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None,
+            score_missing: bool = False) -> RescoreResult:
     """Re-apply ``changes`` (dotted setting → value) to the run in ``run_dir``; writes a new run folder in
-    ``out_dir`` (default: beside the run) and returns it."""
+    ``out_dir`` (default: beside the run) and returns it. ``score_missing``: rows a loosened threshold lets
+    reach a filter that never scored them are scored there by the run's own steps, rebuilt from its
+    settings, plugin and inputs (lrl/rescore_scorer.py), instead of being rejected as ``unscored``."""
     from lrl.io.card import render_card
     from lrl.io.outdir import new_run_dir
     from lrl.io.writers import PairSplitWriter, RejectWriter, write_json
@@ -86,7 +94,12 @@ def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None)
     cfg, moved = apply_changes(manifest, changes)
     rows = load_rows(run_dir, manifest)
     new = json.loads(json.dumps(manifest))
-    stats, counts = replay(new, rows, changes)
+    scorer = RunScorer(manifest) if score_missing else None
+    try:
+        stats, counts = replay(new, rows, changes, scorer)
+    finally:
+        if scorer is not None:
+            scorer.close()
     order = {n: i for i, n in enumerate(["read", *(e["name"] for e in new["steps"])])}
 
     code = manifest["language"]["code"]

@@ -177,3 +177,38 @@ def test_every_filter_decides_from_its_scores_and_signature_alone() -> None:
         assert not re.search(r"record\.(?!id\b)", src), cls
         for path in cls.rescorable.values():
             assert path.split(".")[0] in cls.decides_with, (cls, path)
+
+
+def test_a_loosened_threshold_with_score_missing_matches_a_fresh_run(base: RunResult, tight: RunResult) -> None:
+    """--score-missing: rows the tight run rejected at length now reach stages that never scored them; the
+    run's own steps, rebuilt from its manifest, score them there, so the kept set is the fresh run's — less
+    the rows a generator would have made from a row that passes only now (no generator runs), counted."""
+    res = rescore(tight.run_dir, {"filters.length.max_chars": 1000}, score_missing=True)
+    frm = res.manifest["rescored_from"]
+    ours, fresh = kept(res.run_dir), kept(base.run_dir)
+    assert frm["unscored"] == 0 and frm["scored_now"] > 0
+    newly = {k for k, r in rejected(tight.run_dir).items() if r["stage"] == "length"} & set(ours)
+    assert newly and frm["new_at_generators"] >= 1
+    # (the back-translation of the long mono line: the fresh run made it, and its checks rejected it)
+    made_from_new = {k for k in fresh if any(k == f"bt:{p}" for p in newly)}
+    assert set(ours) == set(fresh) - made_from_new
+
+    def no_seq(scores: str) -> dict[str, Any]:  # dedup.seq is a position in dedup's input, not a score
+        return {k: v for k, v in json.loads(scores).items() if k != "dedup.seq"}
+
+    # text and every score, as the fresh run's
+    assert {k: (*v[:2], no_seq(v[2])) for k, v in ours.items()} == {k: (*fresh[k][:2], no_seq(fresh[k][2]))
+                                                                    for k in ours}
+    for name, st in res.manifest["stages"].items():
+        assert st["in"] + st["created"] == st["out"] + st["rejected"], name
+
+
+def test_score_missing_refuses_inputs_that_changed_since_the_run(tight: RunResult) -> None:
+    import copy
+
+    from lrl.rescore_scorer import RunScorer
+
+    m = copy.deepcopy(tight.manifest)
+    m["inputs"][0]["sha256"] = "0" * 64
+    with pytest.raises(ConfigError, match=r"input .*pairs.tsv has changed"):
+        RunScorer(m)("length", [])
