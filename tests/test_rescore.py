@@ -150,6 +150,8 @@ def test_settings_that_are_not_thresholds_are_refused(base: RunResult) -> None:
 def test_cli(base: RunResult, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rescore", str(base.run_dir), "--set", "filters.fluency.min_score=-1.0"]) == 0
     assert "fluency" in capsys.readouterr().out
+    assert main(["rescore", str(base.run_dir), "--set", "filters.fluency.min_score=-1.0", "--score-missing"]) == 0
+    capsys.readouterr()
     assert main(["rescore", str(base.run_dir), "--set", "bt.beam_size=4"]) == 78
     assert "bt.beam_size" in capsys.readouterr().err
 
