@@ -88,8 +88,8 @@ def test_minhash_catches_long_rows_that_differ_in_a_few_words() -> None:
 def test_defaults_and_signature() -> None:
     d = Dedup.from_settings(DEDUP_DEFAULTS)
     # Derived from the settings (lrl/step.py): every setting is there, whether or not MinHash is on.
-    assert d.signature() == {"near": True, "minhash": False, "minhash_threshold": 0.8, "minhash_min_chars": 200,
-                             "num_perm": 128}
+    assert d.signature() == {"name": "dedup", "version": 1, "applies_to": None, "near": True, "minhash": False,
+                             "minhash_threshold": 0.8, "minhash_min_chars": 200, "num_perm": 128}
     assert Dedup().near and not Dedup().minhash
 
 
