@@ -137,9 +137,16 @@ print(json.dumps({"kept": sum(1 for _ in open(sys.argv[2], encoding="utf-8"))}))
 """
 
 
-def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
-    """In the child: read → chain → parquet + rejects (the report page is not drawn: it is the card's
-    matplotlib figures, not filtering)."""
+#: More settings that make lrl decide like OpusFilter where lrl's defaults differ on purpose (filled in below).
+EQUIVALENT: list[str] = []
+
+#: "In one process" (the issue's first target): lrl's local executor would otherwise fork a worker per core.
+ONE_PROCESS = ["run.workers=1"]
+
+
+def lrl_run(pairs: str, out: str, sets: list[str], tone: bool) -> dict[str, Any]:
+    """read → chain → parquet + rejects + card, as ``lrl augment`` does; the manifest. The report page is
+    not drawn: it is matplotlib figures, not filtering."""
     import lrl.pipeline as pipeline
     from lrl import config
     from lrl.languages import find_plugin
@@ -151,15 +158,24 @@ def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
     over = config.parse_overrides([*sets, "templates.enabled=false", "bt.enabled=false", f"out_dir={json.dumps(out)}"])
     cfg = config.resolve(plugin.defaults, "plugin", None, over)
     result = pipeline.run(plugin, cfg, pipeline.Inputs([], [pairs]), progress=False)
+    return {**result.manifest, "run_dir": str(result.run_dir)}
+
+
+def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
+    """In the child: one lrl run. Its kept ids are read by the parent (``kept_ids``): reading parquet into
+    Python objects makes pyarrow import pandas, which would count in the child's peak memory."""
+    manifest = lrl_run(pairs, out, sets, tone)
+    st = manifest["stages"]
+    print(json.dumps({"kept": manifest["totals"]["kept"], "run_dir": manifest["run_dir"],
+                      "stage_seconds": {k: v["seconds"] for k, v in st.items()},
+                      "prepare_seconds": manifest["prepare_seconds"]}))
+
+
+def kept_ids(run_dir: str) -> list[str]:
     import pyarrow.parquet as pq
 
-    ids = [i for p in sorted((result.run_dir / "data").glob("*.parquet")) for i in pq.read_table(p, columns=["id"])
-           .column("id").to_pylist()]
-    (Path(out) / "kept_ids.json").write_text(json.dumps(ids))
-    st = result.manifest["stages"]
-    print(json.dumps({"kept": result.manifest["totals"]["kept"],
-                      "stage_seconds": {k: v["seconds"] for k, v in st.items()},
-                      "prepare_seconds": result.manifest["prepare_seconds"]}))
+    return [i for p in sorted((Path(run_dir) / "data").glob("*.parquet"))
+            for i in pq.read_table(p, columns=["id"]).column("id").to_pylist()]
 
 
 def section_chain(n: int, rounds: int, work: Path) -> str:
@@ -201,8 +217,9 @@ def section_chain(n: int, rounds: int, work: Path) -> str:
                      f"{rs[-1]['kept']:,} |")
     lines += ["", "Kept sets (by input line; OpusFilter's output lines are the input lines unchanged):", ""]
     of_kept = _of_lines(rows, of_dir / "kept.en", of_dir / "kept.yo")
+    variant_of = {"lrl-equiv": "lrl, equivalent filters", "lrl-all": "lrl, all filters (defaults)"}
     for name in ("lrl-equiv", "lrl-all"):
-        ids = json.loads((work / name / "kept_ids.json").read_text())
+        ids = kept_ids(res[variant_of[name]][-1]["run_dir"])
         mine = {int(i.rsplit(":", 1)[1]) - 2 for i in ids}  # id = seed:pairs.tsv:<line>, line 1 = header
         lines.append(f"* {name}: both keep {len(mine & of_kept):,}; lrl only {len(mine - of_kept):,}, OpusFilter "
                      f"only {len(of_kept - mine):,} ({len(mine ^ of_kept) / max(len(of_kept), 1):.1%} of "
