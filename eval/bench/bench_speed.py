@@ -137,8 +137,24 @@ print(json.dumps({"kept": sum(1 for _ in open(sys.argv[2], encoding="utf-8"))}))
 """
 
 
-#: More settings that make lrl decide like OpusFilter where lrl's defaults differ on purpose (filled in below).
-EQUIVALENT: list[str] = []
+#: Settings that make lrl decide like the OpusFilter configuration above where lrl's defaults differ on
+#: purpose (issue 11: the kept sets differed by ~10% without them). Settings only; lrl's defaults stay.
+EQUIVALENT = [
+    # remove_duplicates with lowercase + letters_only: every non-letter goes (digits, combining marks);
+    # lrl's default key also folds precomposed accents and tone marks, so tone-stripped copies are duplicates
+    "filters.dedup.near_key=letters",
+    # LengthRatioFilter judges pairs of any length and accepts ratio < 3 (lrl: short pairs skip the ratio,
+    # and a ratio of exactly 3 passes)
+    "filters.length.ratio_min_chars=0", "filters.length.max_ratio=2.9999",
+    # LanguageIDFilter (langid): one view per side, the top label must be the language and its probability,
+    # rounded to 2 places, above the threshold — at any length. lrl's default also judges each side without
+    # its capitalized words (names), waves short lines through the probability rule, accepts Pidgin on the
+    # English side, rejects on confusable labels' summed probability and skips views with < 4 letters.
+    "filters.langid.names=false", "filters.langid.min_chars=0", "filters.langid.min_letters=0",
+    "filters.langid.src_acceptable=[]", "filters.langid.tgt_confident_prob=0", "filters.langid.src_confident_prob=0",
+    "filters.langid.tgt_confusable_margin=1", "filters.langid.src_confusable_margin=1",
+    "filters.langid.src_min_prob=0.105", "filters.langid.tgt_min_prob=0.505",
+]
 
 #: "In one process" (the issue's first target): lrl's local executor would otherwise fork a worker per core.
 ONE_PROCESS = ["run.workers=1"]
