@@ -53,6 +53,22 @@ def test_script_share_matches_the_per_character_rule() -> None:
             assert script_share(text, prefix) == _script_share_ref(text, prefix), (text, prefix)
 
 
+def test_script_classes_read_back_from_the_cache_are_the_scanned_ones() -> None:
+    """The letter classes are kept in $LRL_CACHE/unicode (the scan is 0.3–0.9 s per process): a class read
+    back compiles to the pattern the scan made."""
+    from lrl.filters import script
+    from lrl.models import cache_root
+
+    for first in ("LATIN", "ETHIOPIC"):
+        for old in (cache_root() / "unicode").glob(f"letters-{first}-*.re"):
+            old.unlink()
+        script._script_letters.cache_clear()
+        scanned = script._script_letters(first)  # scanned, then written to the cache
+        assert list((cache_root() / "unicode").glob(f"letters-{first}-*.re"))
+        script._script_letters.cache_clear()
+        assert script._script_letters(first).pattern == scanned.pattern
+
+
 def test_tone_share_matches_the_per_character_rule() -> None:
     for text in _random_texts(3000):
         assert tone_share(text) == _tone_share_ref(text), repr(text)
