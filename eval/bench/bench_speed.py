@@ -77,7 +77,7 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, An
             raise RuntimeError(f"{' '.join(cmd[:4])} … failed ({p.returncode}):\n{err.read()[-3000:]}")
     lines = [x for x in text.splitlines() if x.startswith("{")]
     info = json.loads(lines[-1]) if lines else {}
-    return {"seconds": secs, "rss_mib": usage.ru_maxrss / 1024, **info}
+    return {"seconds": secs, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024, **info}
 
 
 def interleave(variants: dict[str, Callable[[], dict[str, Any]]], rounds: int) -> dict[str, list[dict[str, Any]]]:
@@ -194,7 +194,24 @@ def kept_ids(run_dir: str) -> list[str]:
             for i in pq.read_table(p, columns=["id"]).column("id").to_pylist()]
 
 
-def section_chain(n: int, rounds: int, work: Path) -> str:
+#: Which of OpusFilter's filters rejects each given pair (first failing one, "" when all accept): the
+#: reason side of the kept-set comparison (same filters and parameters as OPUSFILTER_YAML).
+OPUSFILTER_WHY = """
+import json, sys
+from opusfilter.filters import LengthFilter, LengthRatioFilter, CharacterScoreFilter, LanguageIDFilter
+filters = [("LengthFilter", LengthFilter(unit="char", min_length=2, max_length=1000)),
+           ("LengthRatioFilter", LengthRatioFilter(unit="char", threshold=3)),
+           ("CharacterScoreFilter", CharacterScoreFilter(scripts=["Latin", "Latin"], thresholds=[0.99, 0.75])),
+           ("LanguageIDFilter", LanguageIDFilter(id_method="langid", languages=["en", "yo"], thresholds=[0.1, 0.5]))]
+pairs = json.load(open(sys.argv[1], encoding="utf-8"))
+print(json.dumps([next((n for n, f in filters if not f.accept(next(iter(f.score([p]))))), "") for p in pairs]))
+"""
+
+CHAIN_VARIANTS = {"equiv": "lrl, equivalent filters, one process", "equiv2": "lrl, equivalent filters, both cores",
+                  "all": "lrl, all filters (defaults)"}
+
+
+def section_chain(n: int, rounds: int, work: Path, variants_wanted: list[str]) -> str:
     corpus = _load("corpus")
     of_python = _load("opusfilter_env").python()
     rows = [(k, " ".join(en.split()), " ".join(yo.split())) for k, en, yo in corpus.build(n)]
@@ -212,45 +229,87 @@ def section_chain(n: int, rounds: int, work: Path) -> str:
         out = work / name
         return lambda: run_child([py, __file__, "--child-chain", json.dumps([str(pairs), str(out), sets, tone])], env)
 
-    variants = {
-        "OpusFilter": lambda: run_child([str(of_python), "-c", OPUSFILTER_CHILD, str(yaml), str(of_dir / "kept.en")]),
-        "lrl, equivalent filters": lrl("lrl-equiv", LIKE_FOR_LIKE, False),
-        "lrl, all filters (defaults)": lrl("lrl-all", [], True),
-    }
+    equiv = [*LIKE_FOR_LIKE, *EQUIVALENT]
+    lrl_variants = {"equiv": lrl("lrl-equiv", [*equiv, *ONE_PROCESS], False), "equiv2": lrl("lrl-equiv2", equiv, False),
+                    "all": lrl("lrl-all", [], True)}
+    variants = {"OpusFilter": lambda: run_child([str(of_python), "-c", OPUSFILTER_CHILD, str(yaml),
+                                                 str(of_dir / "kept.en")]),
+                **{CHAIN_VARIANTS[k]: lrl_variants[k] for k in variants_wanted}}
     res = interleave(variants, rounds)
     base = res["OpusFilter"]
     lines = [f"{n:,} en–yo pairs (`eval/bench/corpus.py`: MENYO-20k pairs with duplicates, near duplicates, "
              "concatenations, English on both sides, swapped sides, tone-stripped Yoruba); "
              f"{rounds} rounds interleaved; {loads(res)}. Each run is a fresh process: start-up, model loading, "
-             "reading and writing included. Ratios are per round (same round's OpusFilter run).", "",
-             "| variant | pairs/s | speed vs OpusFilter | peak RSS MiB | RSS vs OpusFilter | kept |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "reading and writing included (lrl: parquet, rejected rows, card; not report.html). Ratios are per "
+             "round (same round's OpusFilter run). CPU s: user + system seconds of the run's processes, which "
+             "other jobs on the machine move less than wall time. \"Equivalent filters\": `LIKE_FOR_LIKE` + "
+             "`EQUIVALENT` in eval/bench/bench_speed.py (lrl's quality checks off, OpusFilter's decision rules).",
+             "", "| variant | pairs/s | speed vs OpusFilter | CPU s | CPU vs OpusFilter | peak RSS MiB | "
+             "RSS vs OpusFilter | kept |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, rs in res.items():
         lines.append(f"| {name} | {spread([n / r['seconds'] for r in rs], '{:,.0f}')} | "
                      f"{spread([b['seconds'] / r['seconds'] for r, b in zip(rs, base, strict=True)])}× | "
+                     f"{spread([r['cpu'] for r in rs], '{:.1f}')} | "
+                     f"{spread([b['cpu'] / r['cpu'] for r, b in zip(rs, base, strict=True)])}× | "
                      f"{spread([r['rss_mib'] for r in rs], '{:.0f}')} | "
                      f"{spread([r['rss_mib'] / b['rss_mib'] for r, b in zip(rs, base, strict=True)])}× | "
                      f"{rs[-1]['kept']:,} |")
-    lines += ["", "Kept sets (by input line; OpusFilter's output lines are the input lines unchanged):", ""]
+    lines += ["", "Kept sets (by input line; OpusFilter's output lines are the input lines unchanged), with the rows "
+              "the two keep differently by what decided them (lrl: the stage and reason that rejected the row; "
+              "OpusFilter: its duplicate removal, or the first of its filters that rejects the pair):", ""]
     of_kept = _of_lines(rows, of_dir / "kept.en", of_dir / "kept.yo")
-    variant_of = {"lrl-equiv": "lrl, equivalent filters", "lrl-all": "lrl, all filters (defaults)"}
-    for name in ("lrl-equiv", "lrl-all"):
-        ids = kept_ids(res[variant_of[name]][-1]["run_dir"])
-        mine = {int(i.rsplit(":", 1)[1]) - 2 for i in ids}  # id = seed:pairs.tsv:<line>, line 1 = header
-        lines.append(f"* {name}: both keep {len(mine & of_kept):,}; lrl only {len(mine - of_kept):,}, OpusFilter "
-                     f"only {len(of_kept - mine):,} ({len(mine ^ of_kept) / max(len(of_kept), 1):.1%} of "
+    of_unique = _of_lines(rows, of_dir / "dedup.en", of_dir / "dedup.yo")
+    for key in variants_wanted:
+        if key == "equiv2":
+            continue  # same settings as "equiv": the same rows (the shard contract)
+        run_dir = res[CHAIN_VARIANTS[key]][-1]["run_dir"]
+        mine = {int(i.rsplit(":", 1)[1]) - 2 for i in kept_ids(run_dir)}  # id = seed:pairs.tsv:<line>, 1 = header
+        lines.append(f"* {CHAIN_VARIANTS[key]}: both keep {len(mine & of_kept):,}; lrl only {len(mine - of_kept):,}, "
+                     f"OpusFilter only {len(of_kept - mine):,} ({len(mine ^ of_kept) / max(len(of_kept), 1):.2%} of "
                      "OpusFilter's kept set differ)")
-    stages = res["lrl, all filters (defaults)"][-1]["stage_seconds"]
-    quality = {k: v for k, v in stages.items() if k in ("privacy", "markup", "untranslated", "fluency", "adequacy")}
-    total = sum(stages.values())
-    lines += ["", "lrl's quality filters, their own cost (last round of \"all filters\", stage seconds from the "
-              f"manifest; prepare = reading the seed and training the quality models: "
-              f"{res['lrl, all filters (defaults)'][-1]['prepare_seconds']:.1f} s):", "",
-              "| stage | seconds | share of the chain |", "|---|---:|---:|"]
-    lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in quality.items()]
-    lines += ["", "Both cores (lrl's multi-process executor, issue 12): not measured here yet; the row belongs "
-              "to that work."]
+        lines += _explain(rows, sorted(mine - of_kept), sorted(of_kept - mine), of_unique, Path(run_dir), of_python,
+                          work)
+    if "all" in variants_wanted:
+        stages = res[CHAIN_VARIANTS["all"]][-1]["stage_seconds"]
+        quality = {k: v for k, v in stages.items() if k in ("privacy", "markup", "untranslated", "fluency", "adequacy")}
+        total = sum(stages.values())
+        lines += ["", "lrl's quality filters, their own cost (last round of \"all filters\", stage seconds from the "
+                  f"manifest; prepare = reading the seed and training the quality models: "
+                  f"{res[CHAIN_VARIANTS['all']][-1]['prepare_seconds']:.1f} s):", "",
+                  "| stage | seconds | share of the chain |", "|---|---:|---:|"]
+        lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in quality.items()]
     return "\n".join(lines)
+
+
+def _explain(rows: list[tuple[str, str, str]], lrl_only: list[int], of_only: list[int], of_unique: set[int],
+             run_dir: Path, of_python: Path, work: Path) -> list[str]:
+    """Row classes of a kept-set difference, counted, with one example each."""
+    import collections
+
+    reasons = {}
+    with open(run_dir / "rejected.jsonl", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            reasons[int(r["id"].rsplit(":", 1)[1]) - 2] = f"{r['stage']}: {r['reason'].split(':', 1)[0]}"
+    (work / "why.json").write_text(json.dumps([[rows[i][1], rows[i][2]] for i in lrl_only]), encoding="utf-8")
+    out = subprocess.run([str(of_python), "-c", OPUSFILTER_WHY, str(work / "why.json")], capture_output=True,
+                         text=True, check=True).stdout
+    of_why = json.loads(out.strip().splitlines()[-1]) if lrl_only else []
+    classes: collections.Counter[str] = collections.Counter()
+    example: dict[str, int] = {}
+    for i, why in zip(lrl_only, of_why, strict=True):
+        key = (f"lrl keeps, OpusFilter's {why} rejects" if why else
+               "lrl keeps, OpusFilter removed it as a duplicate before filtering (lrl dedups last: the copy "
+               "it had seen first was rejected by a check)" if i not in of_unique else
+               "lrl keeps, OpusFilter drops it after dedup and every filter accepts it (a duplicate of a kept pair)")
+        classes[key] += 1
+        example.setdefault(key, i)
+    for i in of_only:
+        key = f"OpusFilter keeps, lrl rejects at {reasons.get(i, '? (not in rejected.jsonl)')}"
+        classes[key] += 1
+        example.setdefault(key, i)
+    return [f"  * {k}: {v:,} (e.g. {rows[example[k]][0]} row {example[k] + 2}: {rows[example[k]][1][:60]!r} / "
+            f"{rows[example[k]][2][:60]!r})" for k, v in classes.most_common()]
 
 
 def _of_lines(rows: list[tuple[str, str, str]], en: Path, yo: Path) -> set[int]:
@@ -493,6 +552,8 @@ def main() -> None:
     ap.add_argument("--rss", default="10000,100000", help="the two monolingual sizes of section 4")
     ap.add_argument("--bt-lines", type=int, default=1000)
     ap.add_argument("--cap", type=int, default=32, help="decode cap (tokens) for the CTranslate2 sections")
+    ap.add_argument("--chain", default="equiv,equiv2,all",
+                    help=f"lrl variants of section 1 ({', '.join(CHAIN_VARIANTS)}); OpusFilter always runs")
     ap.add_argument("--child-chain", help=argparse.SUPPRESS)
     ap.add_argument("--child-mono", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -516,7 +577,8 @@ def main() -> None:
         work = Path(tmp)
         if "1" in only:
             (work / "chain").mkdir()
-            parts.append("### 1. Filter chain vs OpusFilter 3.3.1\n\n" + section_chain(pairs, rounds, work / "chain"))
+            parts.append("### 1. Filter chain vs OpusFilter 3.3.1\n\n"
+                         + section_chain(pairs, rounds, work / "chain", args.chain.split(",")))
             print(parts[-1], flush=True)
         if "2" in only:
             (work / "ct2").mkdir()
