@@ -84,3 +84,20 @@ def test_batched_language_id_is_bit_identical_to_py3langid() -> None:
         got = [p for i in range(0, len(texts), size) for p in scorer.decide(texts[i:i + size])]
         for text, p in zip(texts, got, strict=True):
             assert np.array_equal(p, ident._decide(text)), text
+
+
+def test_whitespace_collapse_and_ascii_cleaning_match_the_rules_they_replaced() -> None:
+    """normalize collapses whitespace with str.split (the regex \\s+ before) and the invisible policy tests
+    ASCII text with isprintable (its character-class search before): the same characters, exhaustively."""
+    import re
+
+    from lrl.filters.invisible import policy
+
+    space = re.compile(r"\s+")
+    assert [c for c in range(0x110000) if space.fullmatch(chr(c))] == [c for c in range(0x110000) if chr(c).isspace()]
+    for keep_joiners in (False, True):
+        pol = policy(keep_joiners)
+        for c in range(0x80):
+            assert pol.clean(f"a{chr(c)}b") == f"a{chr(c)}b".translate(pol.table)
+    for text in _random_texts(500):
+        assert " ".join(text.split()) == space.sub(" ", text).strip()
