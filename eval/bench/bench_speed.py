@@ -163,6 +163,9 @@ ONE_PROCESS = ["run.workers=1"]
 def lrl_run(pairs: str, out: str, sets: list[str], tone: bool) -> dict[str, Any]:
     """read → chain → parquet + rejects + card, as ``lrl augment`` does; the manifest. The report page is
     not drawn: it is matplotlib figures, not filtering."""
+    from lrl.cli import process_defaults
+
+    process_defaults()  # what `lrl augment` does first
     import lrl.pipeline as pipeline
     from lrl import config
     from lrl.languages import find_plugin
@@ -439,6 +442,9 @@ def section_ct2(n: int, rounds: int, work: Path, cap: int) -> str:
 # --- 4., 5. monolingual run: peak RSS at two sizes, per-stage time --------------------------------
 
 def mono_child(path: str, out: str) -> None:
+    from lrl.cli import process_defaults
+
+    process_defaults()  # what `lrl augment` does first
     import lrl.pipeline as pipeline
     from lrl import config
     from lrl.languages import find_plugin
