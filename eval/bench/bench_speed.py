@@ -538,12 +538,17 @@ def section_lid(n: int, rounds: int) -> str:
 BEGIN, END = "<!-- speed (issue 11): begin -->", "<!-- speed (issue 11): end -->"
 
 
-def write_results(path: Path, body: str) -> None:
-    """Replace this script's part of the results file between its markers (other sections are kept)."""
+def write_results(path: Path, body: str, only: str = "") -> None:
+    """Replace this script's part of the results file between its markers (other sections are kept). A run
+    of some sections (``--only 1``) has its own markers, so the other sections' last numbers stay."""
     text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{body}\n{END}"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    begin, end = (BEGIN, END) if not only else (BEGIN.replace("):", f") sections {only}:"),
+                                                END.replace("):", f") sections {only}:"))
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    elif only and BEGIN in text:  # beside the full run's block, before it
+        text = text[:text.index(BEGIN)] + block + "\n\n" + text[text.index(BEGIN):]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
@@ -599,7 +604,8 @@ def main() -> None:
             parts.append("### 7. Language-ID backends\n\n" + section_lid(2000 if args.quick else 20000, rounds))
             print(parts[-1], flush=True)
     parts.append(f"Finished {time.strftime('%H:%M UTC', time.gmtime())}, {load()}.")
-    write_results(HERE / ("results-quick.md" if args.quick else "results.md"), "\n\n".join(parts))
+    write_results(HERE / ("results-quick.md" if args.quick else "results.md"), "\n\n".join(parts),
+                  "" if only == {"1", "2", "4", "7"} else ",".join(sorted(only)))
 
 
 if __name__ == "__main__":
