@@ -76,6 +76,8 @@ def load(path: Path, norm_probs: bool = True) -> Any:
     except OSError as exc:  # a read-only or full cache: py3langid's own loader still works
         logging.getLogger(__name__).info("language-ID model cache not used (%s); loading %s directly", exc, path)
         return LanguageIdentifier.from_model_file(path, norm_probs=norm_probs)
-    # ptc as a plain ndarray over the mapping: np.memmap's Python-level __getitem__ cost 25 µs per text
-    return LanguageIdentifier(np.asarray(t["ptc"]), np.array(t["pc"]), classes, t["nextmove"], t["output"].tolist(),
+    # Plain ndarrays over the mapping: np.memmap's Python-level __getitem__ cost 25 µs per text in the
+    # scoring and slows py3langid's own per-byte walk (classify, rank)
+    return LanguageIdentifier(np.asarray(t["ptc"]), np.array(t["pc"]), classes, np.asarray(t["nextmove"]),
+                              t["output"].tolist(),
                               norm_probs=norm_probs, tk_row=t["row"].tolist())
