@@ -6,8 +6,10 @@ machine's CPU count and load average at the time (the project machine is shared;
 round is what survives the load). Sections:
 
 1. filter chain vs OpusFilter 3.3.1 (own venv, eval/bench/opusfilter_env.py) on the same en–yo pairs
-   (eval/bench/corpus.py), equivalent filters and thresholds; kept sets compared; lrl's quality filters
-   (privacy, markup, untranslated, fluency, adequacy, length z-score) as their own row;
+   (eval/bench/corpus.py): lrl with OpusFilter's filters and decision rules (``LIKE_FOR_LIKE`` +
+   ``EQUIVALENT``) in one process and on both cores, and with all its defaults; wall and CPU seconds, peak
+   RSS; kept sets compared, each difference counted by row class (lrl's rejecting stage, or OpusFilter's
+   dedup / first rejecting filter); lrl's quality filters as their own cost (``--chain`` picks the rows);
 2. back-translation stage vs raw ``translate_iterable`` on the same random-weight OPUS-MT-shaped Marian;
 3. forced decoding vs round-trip chrF: cost;
 4. peak RSS of a monolingual run at two sizes, and 5. that run's per-stage seconds from its manifest;
