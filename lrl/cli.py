@@ -267,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
 def process_defaults() -> None:
     """Defaults for an lrl process (the CLI, and eval/bench runs that stand for it). Arrow's malloc pool
     instead of its default mimalloc: once the parquet writer has run, mimalloc keeps ~27 MiB more resident
-    (equivalent-filters run on 20k pairs, peak 257 → 230 MiB, same time; eval/bench/profile_run.py). Only a
+    (equivalent-filters run on 20k pairs, peak 257 → 230 MiB, same time, measured while profiling issue 11). Only a
     default — the user's ARROW_DEFAULT_MEMORY_POOL wins — and read by Arrow at its first allocation, so it
     has no effect once this process has used pyarrow."""
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")

@@ -59,7 +59,7 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         """The record's fields (not ``pre_rejected``) for JSON: a shallow dict, since its callers only
         serialize it. ``dataclasses.asdict`` deep-copied every score and provenance value and was a
-        quarter of an equivalent-filters run's time (eval/bench/profile_chain.py --whole)."""
+        quarter of an equivalent-filters run's time under cProfile (issue 11)."""
         return {"id": self.id, "src": self.src, "tgt": self.tgt, "origin": self.origin,
                 "parent_id": self.parent_id, "provenance": self.provenance, "scores": self.scores,
                 "labels": self.labels}

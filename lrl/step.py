@@ -231,7 +231,7 @@ class Filter(Step):
             it = self._split(it)
         prefix = f"{self.name}."
         # One "<stage>.<key>" string per key, shared by every row: built per row they were 10 MiB of each
-        # 5,000-row shard (eval/bench/profile_run.py), as many strings as scores.
+        # 5,000-row shard (tracemalloc, issue 11), as many strings as scores.
         names: dict[str, str] = {}
         while batch := list(itertools.islice(it, self.batch_size)):
             st.seen += len(batch)

@@ -2,8 +2,8 @@
 
 py3langid ships its model as an LZMA-compressed npz. Loading it decompresses ~70 MB in every process
 (0.4–0.9 s of CPU) and copies the 10M-entry transition table from a numpy array into an ``array.array``,
-so a run's peak memory held the table twice for a moment (+100 MiB over what the loaded model keeps;
-eval/bench/profile_run.py). Unpacked into plain ``.npy`` files, the tables are memory-mapped read-only:
+so a run's peak memory held the table twice for a moment (~+100 MiB over what the loaded model keeps,
+measured while profiling issue 11). Unpacked into plain ``.npy`` files, the tables are memory-mapped read-only:
 nothing is decompressed or copied, only the pages the automaton visits are read, and worker processes
 share them through the page cache. The identifier is py3langid's own class built from the same arrays, so
 its scores are the same numbers (tests/filters/test_lid_model.py).
