@@ -230,6 +230,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "filters.markup.action": ("reject", "strip"),
     **{f"filters.privacy.{k}": ("mask", "drop", "flag") for k in PII_KINDS},
     "filters.langid.src_backend": ("py3langid", "fasttext", "heliport"),
+    "filters.dedup.near_key": ("fold", "letters"),
     "filters.fluency.model_scope": ("generated", "all"),
     "substitute.confirm": ("ambiguous", "always"),
 }

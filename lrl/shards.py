@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lrl.io.rundir import shard_dir
-from lrl.io.writers import LINE_BREAKS, RejectWriter
+from lrl.io.writers import RejectWriter, escape_breaks
 from lrl.record import Record
 from lrl.step import RunContext, StageStats, Stats, Step, Timed
 
@@ -103,7 +103,7 @@ def add_counts(into: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_record(rec: Record) -> str:
-    return json.dumps(rec.to_dict(), ensure_ascii=False).translate(LINE_BREAKS) + "\n"
+    return escape_breaks(json.dumps(rec.to_dict(), ensure_ascii=False)) + "\n"
 
 
 def load_records(path: Path) -> Iterator[Record]:

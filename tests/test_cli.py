@@ -72,3 +72,14 @@ def test_core_imports_no_optional_engine() -> None:
             "print(bad); sys.exit(1 if bad else 0)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_process_defaults_prefer_arrows_malloc_pool_but_leave_the_users_choice(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from lrl.cli import process_defaults
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    process_defaults()
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    process_defaults()
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"

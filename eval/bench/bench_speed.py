@@ -6,8 +6,10 @@ machine's CPU count and load average at the time (the project machine is shared;
 round is what survives the load). Sections:
 
 1. filter chain vs OpusFilter 3.3.1 (own venv, eval/bench/opusfilter_env.py) on the same en–yo pairs
-   (eval/bench/corpus.py), equivalent filters and thresholds; kept sets compared; lrl's quality filters
-   (privacy, markup, untranslated, fluency, adequacy, length z-score) as their own row;
+   (eval/bench/corpus.py): lrl with OpusFilter's filters and decision rules (``LIKE_FOR_LIKE`` +
+   ``EQUIVALENT``) in one process and on both cores, and with all its defaults; wall and CPU seconds, peak
+   RSS; kept sets compared, each difference counted by row class (lrl's rejecting stage, or OpusFilter's
+   dedup / first rejecting filter); lrl's quality filters as their own cost (``--chain`` picks the rows);
 2. back-translation stage vs raw ``translate_iterable`` on the same random-weight OPUS-MT-shaped Marian;
 3. forced decoding vs round-trip chrF: cost;
 4. peak RSS of a monolingual run at two sizes, and 5. that run's per-stage seconds from its manifest;
@@ -77,7 +79,7 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, An
             raise RuntimeError(f"{' '.join(cmd[:4])} … failed ({p.returncode}):\n{err.read()[-3000:]}")
     lines = [x for x in text.splitlines() if x.startswith("{")]
     info = json.loads(lines[-1]) if lines else {}
-    return {"seconds": secs, "rss_mib": usage.ru_maxrss / 1024, **info}
+    return {"seconds": secs, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024, **info}
 
 
 def interleave(variants: dict[str, Callable[[], dict[str, Any]]], rounds: int) -> dict[str, list[dict[str, Any]]]:
@@ -137,9 +139,35 @@ print(json.dumps({"kept": sum(1 for _ in open(sys.argv[2], encoding="utf-8"))}))
 """
 
 
-def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
-    """In the child: read → chain → parquet + rejects (the report page is not drawn: it is the card's
-    matplotlib figures, not filtering)."""
+#: Settings that make lrl decide like the OpusFilter configuration above where lrl's defaults differ on
+#: purpose (issue 11: the kept sets differed by ~10% without them). Settings only; lrl's defaults stay.
+EQUIVALENT = [
+    # remove_duplicates with lowercase + letters_only: every non-letter goes (digits, combining marks);
+    # lrl's default key also folds precomposed accents and tone marks, so tone-stripped copies are duplicates
+    "filters.dedup.near_key=letters",
+    # LengthRatioFilter judges pairs of any length and accepts ratio < 3 (lrl: short pairs skip the ratio,
+    # and a ratio of exactly 3 passes)
+    "filters.length.ratio_min_chars=0", "filters.length.max_ratio=2.9999",
+    # LanguageIDFilter (langid): one view per side, the top label must be the language and its probability,
+    # rounded to 2 places, above the threshold — at any length. lrl's default also judges each side without
+    # its capitalized words (names), waves short lines through the probability rule, accepts Pidgin on the
+    # English side, rejects on confusable labels' summed probability and skips views with < 4 letters.
+    "filters.langid.names=false", "filters.langid.min_chars=0", "filters.langid.min_letters=0",
+    "filters.langid.src_acceptable=[]", "filters.langid.tgt_confident_prob=0", "filters.langid.src_confident_prob=0",
+    "filters.langid.tgt_confusable_margin=1", "filters.langid.src_confusable_margin=1",
+    "filters.langid.src_min_prob=0.105", "filters.langid.tgt_min_prob=0.505",
+]
+
+#: "In one process" (the issue's first target): lrl's local executor would otherwise fork a worker per core.
+ONE_PROCESS = ["run.workers=1"]
+
+
+def lrl_run(pairs: str, out: str, sets: list[str], tone: bool) -> dict[str, Any]:
+    """read → chain → parquet + rejects + card, as ``lrl augment`` does; the manifest. The report page is
+    not drawn: it is matplotlib figures, not filtering."""
+    from lrl.cli import process_defaults
+
+    process_defaults()  # what `lrl augment` does first
     import lrl.pipeline as pipeline
     from lrl import config
     from lrl.languages import find_plugin
@@ -151,18 +179,44 @@ def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
     over = config.parse_overrides([*sets, "templates.enabled=false", "bt.enabled=false", f"out_dir={json.dumps(out)}"])
     cfg = config.resolve(plugin.defaults, "plugin", None, over)
     result = pipeline.run(plugin, cfg, pipeline.Inputs([], [pairs]), progress=False)
+    return {**result.manifest, "run_dir": str(result.run_dir)}
+
+
+def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
+    """In the child: one lrl run. Its kept ids are read by the parent (``kept_ids``): reading parquet into
+    Python objects makes pyarrow import pandas, which would count in the child's peak memory."""
+    manifest = lrl_run(pairs, out, sets, tone)
+    st = manifest["stages"]
+    print(json.dumps({"kept": manifest["totals"]["kept"], "run_dir": manifest["run_dir"],
+                      "stage_seconds": {k: v["seconds"] for k, v in st.items()},
+                      "prepare_seconds": manifest["prepare_seconds"]}))
+
+
+def kept_ids(run_dir: str) -> list[str]:
     import pyarrow.parquet as pq
 
-    ids = [i for p in sorted((result.run_dir / "data").glob("*.parquet")) for i in pq.read_table(p, columns=["id"])
-           .column("id").to_pylist()]
-    (Path(out) / "kept_ids.json").write_text(json.dumps(ids))
-    st = result.manifest["stages"]
-    print(json.dumps({"kept": result.manifest["totals"]["kept"],
-                      "stage_seconds": {k: v["seconds"] for k, v in st.items()},
-                      "prepare_seconds": result.manifest["prepare_seconds"]}))
+    return [i for p in sorted((Path(run_dir) / "data").glob("*.parquet"))
+            for i in pq.read_table(p, columns=["id"]).column("id").to_pylist()]
 
 
-def section_chain(n: int, rounds: int, work: Path) -> str:
+#: Which of OpusFilter's filters rejects each given pair (first failing one, "" when all accept): the
+#: reason side of the kept-set comparison (same filters and parameters as OPUSFILTER_YAML).
+OPUSFILTER_WHY = """
+import json, sys
+from opusfilter.filters import LengthFilter, LengthRatioFilter, CharacterScoreFilter, LanguageIDFilter
+filters = [("LengthFilter", LengthFilter(unit="char", min_length=2, max_length=1000)),
+           ("LengthRatioFilter", LengthRatioFilter(unit="char", threshold=3)),
+           ("CharacterScoreFilter", CharacterScoreFilter(scripts=["Latin", "Latin"], thresholds=[0.99, 0.75])),
+           ("LanguageIDFilter", LanguageIDFilter(id_method="langid", languages=["en", "yo"], thresholds=[0.1, 0.5]))]
+pairs = json.load(open(sys.argv[1], encoding="utf-8"))
+print(json.dumps([next((n for n, f in filters if not f.accept(next(iter(f.score([p]))))), "") for p in pairs]))
+"""
+
+CHAIN_VARIANTS = {"equiv": "lrl, equivalent filters, one process", "equiv2": "lrl, equivalent filters, both cores",
+                  "all": "lrl, all filters (defaults)"}
+
+
+def section_chain(n: int, rounds: int, work: Path, variants_wanted: list[str]) -> str:
     corpus = _load("corpus")
     of_python = _load("opusfilter_env").python()
     rows = [(k, " ".join(en.split()), " ".join(yo.split())) for k, en, yo in corpus.build(n)]
@@ -180,44 +234,87 @@ def section_chain(n: int, rounds: int, work: Path) -> str:
         out = work / name
         return lambda: run_child([py, __file__, "--child-chain", json.dumps([str(pairs), str(out), sets, tone])], env)
 
-    variants = {
-        "OpusFilter": lambda: run_child([str(of_python), "-c", OPUSFILTER_CHILD, str(yaml), str(of_dir / "kept.en")]),
-        "lrl, equivalent filters": lrl("lrl-equiv", LIKE_FOR_LIKE, False),
-        "lrl, all filters (defaults)": lrl("lrl-all", [], True),
-    }
+    equiv = [*LIKE_FOR_LIKE, *EQUIVALENT]
+    lrl_variants = {"equiv": lrl("lrl-equiv", [*equiv, *ONE_PROCESS], False), "equiv2": lrl("lrl-equiv2", equiv, False),
+                    "all": lrl("lrl-all", [], True)}
+    variants = {"OpusFilter": lambda: run_child([str(of_python), "-c", OPUSFILTER_CHILD, str(yaml),
+                                                 str(of_dir / "kept.en")]),
+                **{CHAIN_VARIANTS[k]: lrl_variants[k] for k in variants_wanted}}
     res = interleave(variants, rounds)
     base = res["OpusFilter"]
     lines = [f"{n:,} en–yo pairs (`eval/bench/corpus.py`: MENYO-20k pairs with duplicates, near duplicates, "
              "concatenations, English on both sides, swapped sides, tone-stripped Yoruba); "
              f"{rounds} rounds interleaved; {loads(res)}. Each run is a fresh process: start-up, model loading, "
-             "reading and writing included. Ratios are per round (same round's OpusFilter run).", "",
-             "| variant | pairs/s | speed vs OpusFilter | peak RSS MiB | RSS vs OpusFilter | kept |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "reading and writing included (lrl: parquet, rejected rows, card; not report.html). Ratios are per "
+             "round (same round's OpusFilter run). CPU s: user + system seconds of the run's processes, which "
+             "other jobs on the machine move less than wall time. \"Equivalent filters\": `LIKE_FOR_LIKE` + "
+             "`EQUIVALENT` in eval/bench/bench_speed.py (lrl's quality checks off, OpusFilter's decision rules).",
+             "", "| variant | pairs/s | speed vs OpusFilter | CPU s | CPU vs OpusFilter | peak RSS MiB | "
+             "RSS vs OpusFilter | kept |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, rs in res.items():
         lines.append(f"| {name} | {spread([n / r['seconds'] for r in rs], '{:,.0f}')} | "
                      f"{spread([b['seconds'] / r['seconds'] for r, b in zip(rs, base, strict=True)])}× | "
+                     f"{spread([r['cpu'] for r in rs], '{:.1f}')} | "
+                     f"{spread([b['cpu'] / r['cpu'] for r, b in zip(rs, base, strict=True)])}× | "
                      f"{spread([r['rss_mib'] for r in rs], '{:.0f}')} | "
                      f"{spread([r['rss_mib'] / b['rss_mib'] for r, b in zip(rs, base, strict=True)])}× | "
                      f"{rs[-1]['kept']:,} |")
-    lines += ["", "Kept sets (by input line; OpusFilter's output lines are the input lines unchanged):", ""]
+    lines += ["", "Kept sets (by input line; OpusFilter's output lines are the input lines unchanged), with the rows "
+              "the two keep differently by what decided them (lrl: the stage and reason that rejected the row; "
+              "OpusFilter: its duplicate removal, or the first of its filters that rejects the pair):", ""]
     of_kept = _of_lines(rows, of_dir / "kept.en", of_dir / "kept.yo")
-    for name in ("lrl-equiv", "lrl-all"):
-        ids = json.loads((work / name / "kept_ids.json").read_text())
-        mine = {int(i.rsplit(":", 1)[1]) - 2 for i in ids}  # id = seed:pairs.tsv:<line>, line 1 = header
-        lines.append(f"* {name}: both keep {len(mine & of_kept):,}; lrl only {len(mine - of_kept):,}, OpusFilter "
-                     f"only {len(of_kept - mine):,} ({len(mine ^ of_kept) / max(len(of_kept), 1):.1%} of "
+    of_unique = _of_lines(rows, of_dir / "dedup.en", of_dir / "dedup.yo")
+    for key in variants_wanted:
+        if key == "equiv2":
+            continue  # same settings as "equiv": the same rows (the shard contract)
+        run_dir = res[CHAIN_VARIANTS[key]][-1]["run_dir"]
+        mine = {int(i.rsplit(":", 1)[1]) - 2 for i in kept_ids(run_dir)}  # id = seed:pairs.tsv:<line>, 1 = header
+        lines.append(f"* {CHAIN_VARIANTS[key]}: both keep {len(mine & of_kept):,}; lrl only {len(mine - of_kept):,}, "
+                     f"OpusFilter only {len(of_kept - mine):,} ({len(mine ^ of_kept) / max(len(of_kept), 1):.2%} of "
                      "OpusFilter's kept set differ)")
-    stages = res["lrl, all filters (defaults)"][-1]["stage_seconds"]
-    quality = {k: v for k, v in stages.items() if k in ("privacy", "markup", "untranslated", "fluency", "adequacy")}
-    total = sum(stages.values())
-    lines += ["", "lrl's quality filters, their own cost (last round of \"all filters\", stage seconds from the "
-              f"manifest; prepare = reading the seed and training the quality models: "
-              f"{res['lrl, all filters (defaults)'][-1]['prepare_seconds']:.1f} s):", "",
-              "| stage | seconds | share of the chain |", "|---|---:|---:|"]
-    lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in quality.items()]
-    lines += ["", "Both cores (lrl's multi-process executor, issue 12): not measured here yet; the row belongs "
-              "to that work."]
+        lines += _explain(rows, sorted(mine - of_kept), sorted(of_kept - mine), of_unique, Path(run_dir), of_python,
+                          work)
+    if "all" in variants_wanted:
+        stages = res[CHAIN_VARIANTS["all"]][-1]["stage_seconds"]
+        quality = {k: v for k, v in stages.items() if k in ("privacy", "markup", "untranslated", "fluency", "adequacy")}
+        total = sum(stages.values())
+        lines += ["", "lrl's quality filters, their own cost (last round of \"all filters\", stage seconds from the "
+                  f"manifest; prepare = reading the seed and training the quality models: "
+                  f"{res[CHAIN_VARIANTS['all']][-1]['prepare_seconds']:.1f} s):", "",
+                  "| stage | seconds | share of the chain |", "|---|---:|---:|"]
+        lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in quality.items()]
     return "\n".join(lines)
+
+
+def _explain(rows: list[tuple[str, str, str]], lrl_only: list[int], of_only: list[int], of_unique: set[int],
+             run_dir: Path, of_python: Path, work: Path) -> list[str]:
+    """Row classes of a kept-set difference, counted, with one example each."""
+    import collections
+
+    reasons = {}
+    with open(run_dir / "rejected.jsonl", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            reasons[int(r["id"].rsplit(":", 1)[1]) - 2] = f"{r['stage']}: {r['reason'].split(':', 1)[0]}"
+    (work / "why.json").write_text(json.dumps([[rows[i][1], rows[i][2]] for i in lrl_only]), encoding="utf-8")
+    out = subprocess.run([str(of_python), "-c", OPUSFILTER_WHY, str(work / "why.json")], capture_output=True,
+                         text=True, check=True).stdout
+    of_why = json.loads(out.strip().splitlines()[-1]) if lrl_only else []
+    classes: collections.Counter[str] = collections.Counter()
+    example: dict[str, int] = {}
+    for i, why in zip(lrl_only, of_why, strict=True):
+        key = (f"lrl keeps, OpusFilter's {why} rejects" if why else
+               "lrl keeps, OpusFilter removed it as a duplicate before filtering (lrl dedups last: the copy "
+               "it had seen first was rejected by a check)" if i not in of_unique else
+               "lrl keeps, OpusFilter drops it after dedup and every filter accepts it (a duplicate of a kept pair)")
+        classes[key] += 1
+        example.setdefault(key, i)
+    for i in of_only:
+        key = f"OpusFilter keeps, lrl rejects at {reasons.get(i, '? (not in rejected.jsonl)')}"
+        classes[key] += 1
+        example.setdefault(key, i)
+    return [f"  * {k}: {v:,} (e.g. {rows[example[k]][0]} row {example[k] + 2}: {rows[example[k]][1][:60]!r} / "
+            f"{rows[example[k]][2][:60]!r})" for k, v in classes.most_common()]
 
 
 def _of_lines(rows: list[tuple[str, str, str]], en: Path, yo: Path) -> set[int]:
@@ -347,6 +444,9 @@ def section_ct2(n: int, rounds: int, work: Path, cap: int) -> str:
 # --- 4., 5. monolingual run: peak RSS at two sizes, per-stage time --------------------------------
 
 def mono_child(path: str, out: str) -> None:
+    from lrl.cli import process_defaults
+
+    process_defaults()  # what `lrl augment` does first
     import lrl.pipeline as pipeline
     from lrl import config
     from lrl.languages import find_plugin
@@ -440,12 +540,17 @@ def section_lid(n: int, rounds: int) -> str:
 BEGIN, END = "<!-- speed (issue 11): begin -->", "<!-- speed (issue 11): end -->"
 
 
-def write_results(path: Path, body: str) -> None:
-    """Replace this script's part of the results file between its markers (other sections are kept)."""
+def write_results(path: Path, body: str, only: str = "") -> None:
+    """Replace this script's part of the results file between its markers (other sections are kept). A run
+    of some sections (``--only 1``) has its own markers, so the other sections' last numbers stay."""
     text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{body}\n{END}"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    begin, end = (BEGIN, END) if not only else (BEGIN.replace("):", f") sections {only}:"),
+                                                END.replace("):", f") sections {only}:"))
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    elif only and BEGIN in text:  # beside the full run's block, before it
+        text = text[:text.index(BEGIN)] + block + "\n\n" + text[text.index(BEGIN):]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
@@ -460,6 +565,8 @@ def main() -> None:
     ap.add_argument("--rss", default="10000,100000", help="the two monolingual sizes of section 4")
     ap.add_argument("--bt-lines", type=int, default=1000)
     ap.add_argument("--cap", type=int, default=32, help="decode cap (tokens) for the CTranslate2 sections")
+    ap.add_argument("--chain", default="equiv,equiv2,all",
+                    help=f"lrl variants of section 1 ({', '.join(CHAIN_VARIANTS)}); OpusFilter always runs")
     ap.add_argument("--child-chain", help=argparse.SUPPRESS)
     ap.add_argument("--child-mono", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -483,7 +590,8 @@ def main() -> None:
         work = Path(tmp)
         if "1" in only:
             (work / "chain").mkdir()
-            parts.append("### 1. Filter chain vs OpusFilter 3.3.1\n\n" + section_chain(pairs, rounds, work / "chain"))
+            parts.append("### 1. Filter chain vs OpusFilter 3.3.1\n\n"
+                         + section_chain(pairs, rounds, work / "chain", args.chain.split(",")))
             print(parts[-1], flush=True)
         if "2" in only:
             (work / "ct2").mkdir()
@@ -498,7 +606,8 @@ def main() -> None:
             parts.append("### 7. Language-ID backends\n\n" + section_lid(2000 if args.quick else 20000, rounds))
             print(parts[-1], flush=True)
     parts.append(f"Finished {time.strftime('%H:%M UTC', time.gmtime())}, {load()}.")
-    write_results(HERE / ("results-quick.md" if args.quick else "results.md"), "\n\n".join(parts))
+    write_results(HERE / ("results-quick.md" if args.quick else "results.md"), "\n\n".join(parts),
+                  "" if only == {"1", "2", "4", "7"} else ",".join(sorted(only)))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,13 @@ from lrl.record import Record
 from lrl.step import Filter, Undecidable
 
 DEDUP_DEFAULTS: dict[str, Any] = {"enabled": True, "near": True, "minhash": False, "minhash_threshold": 0.8,
-                                  "minhash_min_chars": 200}
+                                  "minhash_min_chars": 200,
+                                  # What a near-duplicate ignores. "fold": case, punctuation, symbols, whitespace
+                                  # and marks on Latin letters (a tone-stripped Yoruba copy is the same sentence).
+                                  # "letters": OpusFilter's remove_duplicates with lowercase and letters_only —
+                                  # every non-letter goes (digits and combining marks too, precomposed accents
+                                  # stay): for like-for-like comparisons (eval/bench/bench_speed.py).
+                                  "near_key": "fold"}
 _SPACE = re.compile(r"\s+")
 
 
@@ -53,6 +59,15 @@ def near_key(text: str) -> str:
     return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", text))
 
 
+def letters_key(text: str) -> str:
+    """OpusFilter's key with ``letters_only`` and ``lowercase``: the letters (``str.isalpha``: Unicode category
+    L, as its ``[^\\p{L}]`` removal), lowercased."""
+    return "".join(filter(str.isalpha, text)).lower()
+
+
+_KEYS = {"fold": near_key, "letters": letters_key}
+
+
 def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
@@ -60,6 +75,8 @@ def _digest(text: str) -> bytes:
 class Dedup(Filter):
     name = "dedup"
     decides_with = ("near", "minhash", "minhash_threshold", "minhash_min_chars", "num_perm")
+    #: which near key is scored (not read by ``decide``, which compares the stored keys)
+    signature_attrs = ("near_key",)
     # Every setting changes what is scored (which key, which LSH candidates): none is rescorable, but the
     # decisions are re-made in order, since what counts as a first occurrence depends on earlier stages.
     stateful = True
@@ -67,8 +84,9 @@ class Dedup(Filter):
     scope = "run"
 
     def __init__(self, near: bool = True, minhash: bool = False, minhash_threshold: float = 0.8,
-                 minhash_min_chars: int = 200, num_perm: int = 128) -> None:
-        self.near, self.minhash = near, minhash
+                 minhash_min_chars: int = 200, num_perm: int = 128, near_key: str = "fold") -> None:
+        self.near, self.minhash, self.near_key = near, minhash, near_key
+        self._key = _KEYS[near_key]
         self.minhash_threshold, self.minhash_min_chars, self.num_perm = minhash_threshold, minhash_min_chars, num_perm
         #: key digest → (first id, that row's exact digest)
         self.seen: dict[bytes, tuple[str, bytes]] = {}
@@ -92,14 +110,15 @@ class Dedup(Filter):
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Dedup:
         s = {**DEDUP_DEFAULTS, **settings}
-        return cls(bool(s["near"]), bool(s["minhash"]), float(s["minhash_threshold"]), int(s["minhash_min_chars"]))
+        return cls(bool(s["near"]), bool(s["minhash"]), float(s["minhash_threshold"]), int(s["minhash_min_chars"]),
+                   near_key=str(s["near_key"]))
 
     def score(self, record: Record) -> dict[str, float | str]:
         exact = _digest(f"{record.src}\t{record.tgt}").hex()
         scores: dict[str, float | str] = {"exact": exact, "seq": self._seq}
         self._seq += 1
         if self.near:
-            scores["key"] = _digest(f"{near_key(record.src)}\t{near_key(record.tgt)}").hex()
+            scores["key"] = _digest(f"{self._key(record.src)}\t{self._key(record.tgt)}").hex()
         if self._lsh is not None and len(record.tgt) >= self.minhash_min_chars:
             m = self._signature(record.tgt)
             self._pending[record.id] = m

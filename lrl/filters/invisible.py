@@ -74,6 +74,10 @@ class Policy:
 
     def clean(self, text: str) -> str:
         """``text`` without removed characters, controls as spaces."""
+        if text.isascii():
+            # The only ASCII characters the policy touches are the controls, which are exactly the ASCII
+            # characters that are not printable: a C-level test, 3x faster than the class search.
+            return text if text.isprintable() else text.translate(self.table)
         if self.pattern.search(text) is None:
             return text
         return text.translate(self.table)

@@ -144,13 +144,15 @@ def load_identifier(model: Path | None = None) -> Any:
     """A py3langid identifier with normalized probabilities (the built-in model, or a langid-format
     model file such as one made by ``lrl lid train``)."""
     require("py3langid", "py3langid>=0.4", "language identification")
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from lrl.filters import lid_model
 
     if model is None:
-        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        return lid_model.load(Path(MODEL_DIR) / MODEL_FILE)
     if not model.is_file():
         raise ConfigError(f"language-ID model {model} not found (set in the plugin's langid.model)")
-    return LanguageIdentifier.from_modelpath(model, norm_probs=True)
+    return lid_model.load(model.absolute())
 
 
 _LOADED: dict[tuple[str, str], Backend] = {}

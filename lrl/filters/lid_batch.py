@@ -35,8 +35,19 @@ class BatchScorer:
             else np.asarray(nm)
         self.rowbase = np.asarray(identifier._rowbase, dtype=np.int64)
         self.output = np.asarray(identifier.tk_output, dtype=np.int64)
-        # the scalar tail walks py3langid's own containers, as its visit_counts does
-        self._nm, self._rb, self._out = identifier.tk_nextmove, identifier._rowbase, identifier.tk_output
+        # the scalar tail walks py3langid's own containers, as its visit_counts does; a memory-mapped table
+        # (lrl/filters/lid_model.py) through a memoryview, whose items are Python ints (numpy's are slow)
+        self._nm: Any = nm
+        if isinstance(nm, np.ndarray):
+            code: Any = self.nextmove.dtype.char
+            self._nm = memoryview(self.nextmove.data).cast("B").cast(code)
+        self._rb, self._out = identifier._rowbase, identifier.tk_output
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"ident": self.ident}  # a memoryview cannot be pickled or copied: rebuilt from the identifier
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["ident"])  # type: ignore[misc]
 
     def visits(self, encoded: list[bytes]) -> list[Counter[int] | None]:
         """Per text, feature → count in first-visit order (None when no feature fires)."""

@@ -3,7 +3,9 @@ share of the English side's letters that are Latin (Ethiopic or other letters th
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -16,15 +18,29 @@ from lrl.step import Filter
 @lru_cache(maxsize=8)
 def _script_letters(first: str) -> re.Pattern[str]:
     """A regex class of every letter whose Unicode name's first word is ``first`` (LATIN, ETHIOPIC …),
-    built once per script by scanning all code points (~0.3 s; a test checks it against the per-character
-    rule): counting matches in C replaces a name lookup per character on every row."""
+    built once per script by scanning all code points (a test checks it against the per-character rule):
+    counting matches in C replaces a name lookup per character on every row. The scan costs 0.3–0.9 s, so
+    the class is kept in ``$LRL_CACHE/unicode/`` per Unicode version (every process of every run paid it)."""
+    from lrl.models import cache_root
+
+    path = cache_root() / "unicode" / f"letters-{first}-{unicodedata.unidata_version}.re"
+    try:
+        return re.compile(path.read_text(encoding="utf-8"))
+    except (OSError, re.error):
+        pass
     cps = [cp for cp in range(0x110000)
            if chr(cp).isalpha() and unicodedata.name(chr(cp), "").split(" ", 1)[0] == first]
     parts = []
     for _, run in itertools.groupby(enumerate(cps), key=lambda t: t[1] - t[0]):
         seq = [cp for _, cp in run]
         parts.append(f"\\U{seq[0]:08x}" if len(seq) == 1 else f"\\U{seq[0]:08x}-\\U{seq[-1]:08x}")
-    return re.compile("[" + "".join(parts) + "]" if parts else "(?!)")
+    pattern = "[" + "".join(parts) + "]" if parts else "(?!)"
+    with contextlib.suppress(OSError):  # an unwritable cache only costs the scan next time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}-{os.getpid()}")
+        tmp.write_text(pattern, encoding="utf-8")
+        os.replace(tmp, path)
+    return re.compile(pattern)
 
 
 def script_share(text: str, prefix: str) -> tuple[float, int]:

@@ -1,4 +1,4 @@
-from lrl.filters.dedup import DEDUP_DEFAULTS, Dedup, near_key
+from lrl.filters.dedup import DEDUP_DEFAULTS, Dedup, letters_key, near_key
 from lrl.record import Record
 from lrl.step import RunContext, Stats
 
@@ -89,9 +89,28 @@ def test_defaults_and_signature() -> None:
     d = Dedup.from_settings(DEDUP_DEFAULTS)
     # Derived from the settings (lrl/step.py): every setting is there, whether or not MinHash is on.
     assert d.signature() == {"name": "dedup", "version": 1, "applies_to": None, "near": True, "minhash": False,
-                             "minhash_threshold": 0.8, "minhash_min_chars": 200, "num_perm": 128}
+                             "minhash_threshold": 0.8, "minhash_min_chars": 200, "num_perm": 128,
+                             "near_key": "fold"}
     assert Dedup().near and not Dedup().minhash
 
 
 def test_marks_cut_off_from_their_letter_by_a_space_are_still_marks() -> None:
     assert near_key("sọ \u0300rọ ti \u0301") == near_key("sọ̀rọ tí") == "soroti"
+
+
+def test_letters_key_is_opusfilters_letters_only_lowercase() -> None:
+    """``near_key = "letters"`` (the bench's like-for-like setting): OpusFilter's remove_duplicates key with
+    letters_only and lowercase, ``regex.sub(r"[^\\p{L}]", "", text).lower()`` (opusfilter/segment_hash.py)."""
+    import pytest
+
+    regex = pytest.importorskip("regex")  # OpusFilter's own regex module (sacrebleu brings it)
+    texts = [PAIR[1], "Unit 1: What?", "Unit 2: what", "ọ̀ (ọ̀) Ò o\u0300 é e\u0301", "ሰላም 123 ኢትዮጵያ", "Straße ǅ ß",
+             "Ìgbà wo lẹ di Ẹlẹ́rìí Jèhófà?", "\u200b\u00ad x\u2028y"]
+    for t in texts:
+        assert letters_key(t) == regex.sub(r"[^\p{L}]", "", t).lower(), t
+    d = Dedup.from_settings({**DEDUP_DEFAULTS, "near_key": "letters"})
+    kept, rejected = run(d, [rec("a", "Unit 1", "Ìdá 1"), rec("b", "UNIT 2!", "Ìdá 2"),
+                             rec("c", "Unit 1", "Ida 1"), rec("d", "Unit 1", "I\u0300da\u0301 1")])
+    # digits and combining marks go, precomposed accents stay: "Ida" differs from "Ìdá", "I\u0300da\u0301" does not
+    assert [r.id for r in kept] == ["a", "c"] and set(rejected) == {"b", "d"}
+    assert d.signature()["near_key"] == "letters"

@@ -53,6 +53,22 @@ def test_script_share_matches_the_per_character_rule() -> None:
             assert script_share(text, prefix) == _script_share_ref(text, prefix), (text, prefix)
 
 
+def test_script_classes_read_back_from_the_cache_are_the_scanned_ones() -> None:
+    """The letter classes are kept in $LRL_CACHE/unicode (the scan is 0.3–0.9 s per process): a class read
+    back compiles to the pattern the scan made."""
+    from lrl.filters import script
+    from lrl.models import cache_root
+
+    for first in ("LATIN", "ETHIOPIC"):
+        for old in (cache_root() / "unicode").glob(f"letters-{first}-*.re"):
+            old.unlink()
+        script._script_letters.cache_clear()
+        scanned = script._script_letters(first)  # scanned, then written to the cache
+        assert list((cache_root() / "unicode").glob(f"letters-{first}-*.re"))
+        script._script_letters.cache_clear()
+        assert script._script_letters(first).pattern == scanned.pattern
+
+
 def test_tone_share_matches_the_per_character_rule() -> None:
     for text in _random_texts(3000):
         assert tone_share(text) == _tone_share_ref(text), repr(text)
@@ -68,3 +84,20 @@ def test_batched_language_id_is_bit_identical_to_py3langid() -> None:
         got = [p for i in range(0, len(texts), size) for p in scorer.decide(texts[i:i + size])]
         for text, p in zip(texts, got, strict=True):
             assert np.array_equal(p, ident._decide(text)), text
+
+
+def test_whitespace_collapse_and_ascii_cleaning_match_the_rules_they_replaced() -> None:
+    """normalize collapses whitespace with str.split (the regex \\s+ before) and the invisible policy tests
+    ASCII text with isprintable (its character-class search before): the same characters, exhaustively."""
+    import re
+
+    from lrl.filters.invisible import policy
+
+    space = re.compile(r"\s+")
+    assert [c for c in range(0x110000) if space.fullmatch(chr(c))] == [c for c in range(0x110000) if chr(c).isspace()]
+    for keep_joiners in (False, True):
+        pol = policy(keep_joiners)
+        for c in range(0x80):
+            assert pol.clean(f"a{chr(c)}b") == f"a{chr(c)}b".translate(pol.table)
+    for text in _random_texts(500):
+        assert " ".join(text.split()) == space.sub(" ", text).strip()
