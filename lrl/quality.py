@@ -64,5 +64,5 @@ def gather(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> QualityS
 
     train = cfg.get("quality", {}).get("train") or []
     specs = expand(train) if train else parallel
-    pairs, extra = _seed_pairs(plugin, cfg, specs)
+    pairs, extra = _seed_pairs(plugin, cfg, specs, run_parallel=parallel)
     return QualitySeed(plugin, cfg, pairs, extra)

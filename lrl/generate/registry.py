@@ -61,6 +61,7 @@ def _substitution(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], qual
                           cfg["bt"]["dev_share"]) if seed or extra else None
     steps: list[Any] = [Substitute.from_files(
         plugin.file("lexicon"), plugin.code, per_pair=s["per_pair"], max_rows=s["max_rows"], confirm=s["confirm"],
+        skip_classes=s["skip_classes"],
         xx2en=model.xx2en if model else None, en2xx=model.en2xx if model else None,
         normalize=Normalize.for_plugin(plugin, cfg["normalize"]).text,
         aligner_id=f"ibm1-{model.key}" if model else "")]
@@ -78,11 +79,13 @@ def _run_seed(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], quality:
     return _seed_pairs(plugin, cfg, parallel)
 
 
-def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tuple[
-        list[tuple[str, str]], list[tuple[str, str]]]:
-    """(real seed pairs, extra pairs): the run's parallel inputs and the plugin's examples, normalized
-    like the pipeline does; then rendered template pairs and lexicon entries."""
+def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str],
+                run_parallel: list[str] | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(real seed pairs, extra pairs): ``parallel`` (the run's parallel inputs, or ``quality.train``) and
+    the plugin's examples, normalized like the pipeline does; then rendered template pairs (as many as the
+    run makes: ``run_parallel``, default ``parallel``, sizes them) and lexicon entries."""
     from lrl.filters.normalize import Normalize
+    from lrl.generate.template_budget import template_count
     from lrl.generate.templates import TemplateGenerator, load_lexicon
     from lrl.io.readers import ReadOptions, read_pairs
 
@@ -105,8 +108,9 @@ def _seed_pairs(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tup
     if lexicon.is_file():
         extra += [(norm.text(e.en), norm.text(e.lrl))
                   for entries in load_lexicon(lexicon, plugin.code).values() for e in entries]
-        if templates.is_file() and cfg["templates"]["enabled"] and cfg["templates"]["count"] > 0:
-            gen = TemplateGenerator(lexicon, templates, plugin.code, cfg["templates"]["count"], cfg["seed"])
+        count = template_count(plugin, cfg, parallel if run_parallel is None else run_parallel)
+        if templates.is_file() and cfg["templates"]["enabled"] and count > 0:
+            gen = TemplateGenerator(lexicon, templates, plugin.code, count, cfg["seed"])
             extra += [(norm.text(r.src), norm.text(r.tgt)) for r in gen]
     return seed, extra
 
