@@ -62,7 +62,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lang", required=True)
     ap.add_argument("--run", default="", help="an augment run folder (sections 2 and 3)")
-    ap.add_argument("--seed-sizes", default="500,2000,0", help="seed sizes for section 1 (0 = the whole seed)")
+    ap.add_argument("--seed-sizes", default="500,2000,0",
+                    help="seed sizes for section 1 (0 = the whole seed; \"\" = skip section 1)")
     ap.add_argument("--template-counts", default="500,1000,2000,3000,5000,10000", help="section 1's columns")
     ap.add_argument("--top-classes", type=int, default=5, help="substitution classes in section 4")
     ap.add_argument("--top", type=int, default=12, help="changed words listed per origin")
@@ -83,7 +84,7 @@ def main() -> int:
 
     # 1. template volume
     counts = [int(x) for x in a.template_counts.split(",")]
-    out += ["## 1. Template volume against seed size", "",
+    sec = ["## 1. Template volume against seed size", "",
             f"chrF++ change against the seed alone, en→{a.lang} / {a.lang}→en, by the number of template "
             "renderings added (the plugin's TemplateGenerator, run seed as in the eval). Last column: the count "
             "`templates.count = 10000` gives under the defaults (`templates.max_seed_ratio`, "
@@ -91,7 +92,7 @@ def main() -> int:
             "| seed pairs | seed alone | " + " | ".join(f"{k:,}" for k in counts) + " | capped 10,000 |",
             "|---:|---|" + "---|" * (len(counts) + 1)]
     t_defaults = DEFAULTS["templates"]
-    for n in (int(x) for x in a.seed_sizes.split(",")):
+    for n in (int(x) for x in a.seed_sizes.split(",") if x):
         sd = seed[:n] if n else seed
         base = tables(a.lang, sd)
         b = (chrfpp(base[0], en_src, xx_ref), chrfpp(base[1], xx_ref, en_src))
@@ -102,9 +103,10 @@ def main() -> int:
             d = (chrfpp(t[0], en_src, xx_ref) - b[0], chrfpp(t[1], xx_ref, en_src) - b[1])
             cells.append(f"{d[0]:+.2f} / {d[1]:+.2f}")
         cells.append(f"{capped(10000, t_defaults['max_seed_ratio'], t_defaults['seed_cap_floor'], len(sd)):,}")
-        out.append(f"| {len(sd):,} | " + " | ".join(cells) + " |")
-        print(out[-1], flush=True)
-    out.append("")
+        sec.append(f"| {len(sd):,} | " + " | ".join(cells) + " |")
+        print(sec[-1], flush=True)
+    if a.seed_sizes:
+        out += [*sec, ""]
     if not a.run:
         return _write(a, out)
 

@@ -184,8 +184,9 @@ DEFAULTS: dict[str, Any] = {
     # asks the seed IBM-1 tables only when the lexicon cannot settle the alignment, "always" for every swap.
     # skip_classes: lexicon classes never swapped. Numbers by default: a swapped numeral contradicts what
     # else in the sentence counts ("Both ... lost their first nine games", "2-0 forty minutes later"), and
-    # numerals are in every seed already; on the yo eval they were 31% of the substitutions and the only
-    # class that cost English→Yoruba chrF++ alone (eval/synthetic_effect.py, section 4).
+    # numerals are in every seed already; on the yo eval they were 31% of the substitutions (32% of them
+    # next to digits or other counting words) and the class that cost English→Yoruba chrF++ most alone
+    # (eval/synthetic_effect.py, section 4).
     "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous",
                    "skip_classes": ["number"]},
     "output": {"shard_rows": 50000},
