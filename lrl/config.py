@@ -49,7 +49,11 @@ DEFAULTS: dict[str, Any] = {
         # [] none, or the names to keep (e.g. ["category"]); a named column an input lacks is an error.
         "label_columns": ["*"],
     },
-    "templates": {"enabled": True, "count": 2000},
+    # count: template rows a run makes; max_seed_ratio: with parallel input, at most this multiple of its
+    # usable rows (0 = no cap), the cap never below seed_cap_floor rows, so that the templates' fixed
+    # phrases do not outweigh the real pairs' evidence for common words (lrl/generate/template_budget.py;
+    # 0.3 and 1,000 measured by eval/synthetic_effect.py, eval/results/synthetic-effect-yo.md).
+    "templates": {"enabled": True, "count": 2000, "max_seed_ratio": 0.3, "seed_cap_floor": 1000},
     "normalize": {"strip_controls": True, "collapse_whitespace": True},
     "filters": {
         # Personal data on either side (lrl/filters/privacy.py), per kind: "mask" with a typed placeholder
@@ -177,7 +181,13 @@ DEFAULTS: dict[str, Any] = {
     # found on both sides is swapped for another of its class with the same features. per_pair: copies per
     # seed pair; max_rows: copies per shard (run.shard_rows input rows; 0 = no cap); confirm: "ambiguous"
     # asks the seed IBM-1 tables only when the lexicon cannot settle the alignment, "always" for every swap.
-    "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous"},
+    # skip_classes: lexicon classes never swapped. Numbers by default: a swapped numeral contradicts what
+    # else in the sentence counts ("Both ... lost their first nine games", "2-0 forty minutes later"), and
+    # numerals are in every seed already; on the yo eval they were 31% of the substitutions (32% of them
+    # next to digits or other counting words) and the class that cost English→Yoruba chrF++ most alone
+    # (eval/synthetic_effect.py, section 4).
+    "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous",
+                   "skip_classes": ["number"]},
     "output": {"shard_rows": 50000},
     # The filter chains as data: step names in order (lrl/registry.py; `lrl steps list` shows each with its
     # settings). "checks": what every input and template row goes through after normalize and
@@ -240,6 +250,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "seed": (0, 2**32 - 1),  # numpy, torch and CTranslate2 all take a 32-bit unsigned seed
     "inputs.max_rows": (0, None),
     "templates.count": (0, None),
+    "templates.max_seed_ratio": (0.0, None),
+    "templates.seed_cap_floor": (0, None),
     "filters.length.min_chars": (0, None),
     "filters.length.max_chars": (0, None),
     "filters.length.max_ratio": (1.0, None),

@@ -34,6 +34,7 @@ from lrl.filters.invisible import policy
 from lrl.filters.normalize import Normalize
 from lrl.finalize import RunResult, finalize, missing_shards
 from lrl.generate.registry import build_generators
+from lrl.generate.template_budget import template_count
 from lrl.generate.templates import TemplateGenerator
 from lrl.io.outdir import check_out_dir
 from lrl.io.readers import InputStats, ReadOptions, expand, preflight, read
@@ -142,6 +143,7 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
     parallel = expand(inputs.parallel)
     mono = expand(inputs.mono)
     mono_en = expand(inputs.mono_en)
+    count = template_count(plugin, cfg, parallel)  # capped relative to the user's real parallel rows
     if not parallel and not mono:
         parallel = [str(plugin.file("examples"))]
         opts.src_column, opts.tgt_column = "en", plugin.code
@@ -163,9 +165,9 @@ def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
             side = "src" if kind == "mono_en" else "tgt"
             sources.append(read(spec, dataclasses.replace(opts, id_prefix=unique, mono_side=side),
                                 kind == "parallel", st))
-    if cfg["templates"]["enabled"] and cfg["templates"]["count"] > 0:
+    if cfg["templates"]["enabled"] and count > 0:
         sources.append(TemplateGenerator(plugin.file("lexicon"), plugin.file("templates"), plugin.code,
-                                         cfg["templates"]["count"], cfg["seed"], plugin.fingerprint()))
+                                         count, cfg["seed"], plugin.fingerprint()))
     return sources
 
 

@@ -64,5 +64,5 @@ def gather(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> QualityS
 
     train = cfg.get("quality", {}).get("train") or []
     specs = expand(train) if train else parallel
-    pairs, extra = read_seed(plugin, cfg, specs)
+    pairs, extra = read_seed(plugin, cfg, specs, run_parallel=parallel)
     return QualitySeed(plugin, cfg, pairs, extra)

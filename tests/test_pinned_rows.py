@@ -61,7 +61,10 @@ def _research(out: Path, shared: Path | None) -> tuple[dict[str, Any], Inputs]:
     yo = shared / "yo"
     over = {"out_dir": str(out), "inputs.max_rows": 150, "templates.count": 150, "paraphrase.enabled": True,
             "substitute.enabled": True, "decontaminate.exclude": [str(yo / "menyo20k/dev.tsv")],
-            "decontaminate.ngram": 8}
+            "decontaminate.ngram": 8,
+            # Pinned before pivot rows got their own language-side bar and numbers were left out of
+            # substitution (issue 9, downstream): the old settings keep the pin on the same rows.
+            "paraphrase.pivot_min_lrl_fluency": -1.5, "substitute.skip_classes": []}
     return over, Inputs([str(yo / "mono/news_sites.txt")], [str(yo / "menyo20k/train.tsv")])
 
 

@@ -183,6 +183,11 @@ def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progre
     # The new LRL side gets the shared checks (lrl/chain.py); the English is the parent's, already judged.
     from lrl.chain import pair_checks
 
-    steps += pair_checks(plugin, cfg, quality, "paraphrase-", mine, sides="tgt")
+    # Model-free pivot rows are held to a stricter language-side bar (pivot_min_lrl_fluency, paraphrase_settings.py), as
+    # back-translated English is (bt.min_fluency): plentiful, and salad when bad.
+    stricter = {} if p["model"] else {"lrl-fluency": {
+        "min_score": float(p["pivot_min_lrl_fluency"]),
+        "rescorable": {"paraphrase.pivot_min_lrl_fluency": "min_score", "filters.fluency.min_words": "min_words"}}}
+    steps += pair_checks(plugin, cfg, quality, "paraphrase-", mine, sides="tgt", overrides=stricter)
     steps.append(ParaphraseChrF(p["min_chrf"], p["max_chrf"], applies_to=mine))
     return steps

@@ -45,6 +45,14 @@ PARAPHRASE_DEFAULTS: dict[str, Any] = {
     # gives the same round trip every draw), at this temperature.
     "pivot_sampling_topk": 3,
     "pivot_temperature": 1.0,
+    # Pivot path: the bar of the language-side fluency check (lrl-fluency, z-scaled on held-out seed
+    # text: 0 = as fluent as the median real sentence) for these rows, instead of
+    # filters.fluency.lrl_min_score (-1.5). IBM-1 pivot output is word substitution in English word order
+    # ("Tó ni àti tí òfin ní àti àṣà fún ìdí ..."); at -1.5 the yo eval kept 1,225 such rows (median
+    # score -0.8) that cost English→Yoruba 0.36 chrF++, largely by teaching the downstream tables their
+    # own function-word errors ("the" → tó); the 288 rows at >= 0 gain +0.02. Measured by
+    # `python eval/synthetic_effect.py --lang yo` (eval/results/synthetic-effect-yo.md, section 3).
+    "pivot_min_lrl_fluency": 0.0,
 }
 
 BACKENDS = ("transformers", "ctranslate2")

@@ -53,6 +53,7 @@ def _substitution(plugin: Plugin, cfg: dict[str, Any], prepared: Prepared, quali
     model = prepared.ibm1
     steps: list[Any] = [Substitute.from_files(
         plugin.file("lexicon"), plugin.code, per_pair=s["per_pair"], max_rows=s["max_rows"], confirm=s["confirm"],
+        skip_classes=s["skip_classes"],
         xx2en=model.xx2en if model else None, en2xx=model.en2xx if model else None,
         normalize=Normalize.for_plugin(plugin, cfg["normalize"]).text,
         aligner_id=f"ibm1-{model.key}" if model else "")]

@@ -138,12 +138,13 @@ class Substitute(Step):
     """Passes every row on; after each real seed pair, up to ``per_pair`` substituted copies of it."""
 
     name = "substitute"
-    signature_attrs = ("per_pair", "max_rows", "confirm", "lexicon_id", "aligner_id")
+    signature_attrs = ("per_pair", "max_rows", "confirm", "skip_classes", "lexicon_id", "aligner_id")
 
     def __init__(self, lexicon: dict[str, list[Entry]], per_pair: int = 2, max_rows: int = 0,
                  confirm: str = "ambiguous", xx2en: dict[str, list[tuple[str, float]]] | None = None,
                  en2xx: dict[str, list[tuple[str, float]]] | None = None, lexicon_id: str = "",
-                 normalize: Callable[[str], str] = str, aligner_id: str = "") -> None:
+                 normalize: Callable[[str], str] = str, aligner_id: str = "",
+                 skip_classes: Iterable[str] = ()) -> None:
         if confirm not in CONFIRM:
             from lrl.errors import ConfigError
 
@@ -152,6 +153,9 @@ class Substitute(Step):
         self.entries = [Entry(e.cls, normalize(e.lrl), normalize(e.en), e.features, e.line)
                         for entries in lexicon.values() for e in entries]
         self.per_pair, self.max_rows, self.confirm = per_pair, max_rows, confirm
+        # Classes never swapped (substitute.skip_classes). Their entries stay in the indexes, so matching
+        # and homograph checks of the other classes are what they would be with them swapped.
+        self.skip_classes = tuple(sorted(set(skip_classes)))
         self.xx2en = {f: {w for w, _ in c} for f, c in (xx2en or {}).items()}
         self.en2xx = {e: {w for w, _ in c} for e, c in (en2xx or {}).items()}
         self.lexicon_id, self.aligner_id = lexicon_id, aligner_id
@@ -190,6 +194,8 @@ class Substitute(Step):
         on_lrl, on_en = self.lrl_index.find(xt, xs), self.en_index.find(et, es)
         out: list[Site] = []
         for e in (e for form in on_lrl for e in self.by_form[form]):
+            if e.cls in self.skip_classes:
+                continue
             lk, ek = self.keys[e]
             lrl, eng = on_lrl.get(lk), on_en.get(ek)
             if not lrl or not eng or len(lrl) != len(eng):

@@ -74,10 +74,14 @@ def run_seed(plugin: Plugin, cfg: dict[str, Any], parallel: list[str], quality: 
     return read_seed(plugin, cfg, parallel)
 
 
-def read_seed(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tuple[Pairs, Pairs]:
-    """(real seed pairs, extra pairs): the given parallel files and the plugin's examples, normalized like
-    the pipeline does (at most ``bt.ibm1_max_pairs``); then rendered template pairs and lexicon entries."""
+def read_seed(plugin: Plugin, cfg: dict[str, Any], parallel: list[str],
+              run_parallel: list[str] | None = None) -> tuple[Pairs, Pairs]:
+    """(real seed pairs, extra pairs): the given parallel files (the run's, or ``quality.train``) and the
+    plugin's examples, normalized like the pipeline does (at most ``bt.ibm1_max_pairs``); then rendered
+    template pairs (as many as the run makes: the run's parallel inputs, ``run_parallel``, default
+    ``parallel``, size them) and lexicon entries."""
     from lrl.filters.normalize import Normalize
+    from lrl.generate.template_budget import template_count
     from lrl.generate.templates import TemplateGenerator, load_lexicon
     from lrl.io.readers import ReadOptions, read_pairs
 
@@ -100,8 +104,9 @@ def read_seed(plugin: Plugin, cfg: dict[str, Any], parallel: list[str]) -> tuple
     if lexicon.is_file():
         extra += [(norm.text(e.en), norm.text(e.lrl))
                   for entries in load_lexicon(lexicon, plugin.code).values() for e in entries]
-        if templates.is_file() and cfg["templates"]["enabled"] and cfg["templates"]["count"] > 0:
-            gen = TemplateGenerator(lexicon, templates, plugin.code, cfg["templates"]["count"], cfg["seed"])
+        count = template_count(plugin, cfg, parallel if run_parallel is None else run_parallel)
+        if templates.is_file() and cfg["templates"]["enabled"] and count > 0:
+            gen = TemplateGenerator(lexicon, templates, plugin.code, count, cfg["seed"])
             extra += [(norm.text(r.src), norm.text(r.tgt)) for r in gen]
     return seed, extra
 

@@ -155,7 +155,8 @@ def test_pipeline_run_keeps_substitute_rows_and_closes_the_books(tiny_plugin_dir
     plugin = load_plugin(tiny_plugin_dir)
     cfg = config.resolve({}, "p", None, {"out_dir": str(tmp_path / "out"), "templates.count": 5,
                                          "bt.enabled": False, "substitute.enabled": True,
-                                         "substitute.per_pair": 2})
+                                         "substitute.per_pair": 2,
+                                         "substitute.skip_classes": []})  # the two → three swap counts here
     result = run(plugin, cfg, Inputs([], [str(pairs)]), progress=False)
     m = result.manifest
     assert m["totals"]["generated"] == m["totals"]["kept"] + m["totals"]["rejected"]
@@ -188,3 +189,18 @@ def test_max_rows_caps_the_children_of_a_run_and_only_real_pairs_are_parents(tin
     assert [r.id for r in out if r.origin != "substitute"] == [r.id for r in rows]
     st = ctx.stats["substitute"]
     assert (st.seen, st.created, st.passed, st.rejected) == (4, 3, 7, 0) and not rejected
+
+
+def test_skipped_classes_are_never_swapped_and_their_forms_still_block_matches() -> None:
+    lex = lexicon(("number", "méjì", "two", ""), ("number", "mẹ́ta", "three", ""),
+                  ("food", "iṣu", "yam", ""), ("food", "ìrẹsì", "rice", ""))
+    parent = seed("Ade bought two yams and rice.", "Adé ra iṣu méjì àti ìrẹsì.")
+    swapped = Substitute(lex, per_pair=20)  # no class skipped
+    assert {k.provenance["class"] for k in swapped.children(parent, 13)} == {"number"}
+    skipped = Substitute(lex, per_pair=20, skip_classes=["number"])
+    # "yams" is not "yam", rice is the only food matched both ways: rice → yam is refused (already there).
+    assert skipped.children(parent, 13) == [] and skipped.signature()["skip_classes"] == ["number"]
+    other = seed("Ade bought two portions of rice.", "Adé ra ìrẹsì méjì.")
+    assert [k.provenance["lrl"] for k in skipped.children(other, 13)] == [["ìrẹsì", "iṣu"]]
+    # The default settings skip numbers.
+    assert config.DEFAULTS["substitute"]["skip_classes"] == ["number"]
