@@ -20,7 +20,7 @@ CHANGED: dict[str, Any] = {
     "filters.langid.tgt_min_prob": 0.4, "filters.untranslated.min_words": 3, "filters.fluency.min_score": -3.0,
     "bt.min_fluency": -1.0, "filters.fluency.lrl_min_score": -3.0, "filters.adequacy.min_score": -0.5,
     "filters.dedup.near": False, "substitute.per_pair": 3, "bt.tagged": True, "bt.min_chrf": 15.0,
-    "paraphrase.n": 3, "paraphrase.min_chrf": 30.0,
+    "paraphrase.n": 3, "paraphrase.min_chrf": 30.0, "paraphrase.pivot_min_lrl_fluency": 0.5,
 }
 
 
