@@ -150,7 +150,7 @@ def test_a_cut_side_is_rejected_as_truncated(adequacy: Adequacy) -> None:
     en = "The old farmer carried some beans behind the school on sunday."
     xx = cipher(en)
     rows = [rec("whole", en, xx), rec("en-cut", "The old farmer carried some", xx),
-            rec("xx-cut", en, " ".join(xx.split()[:4])), rec("short", "The old farmer", "rehcaeta")]
+            rec("xx-cut", en, " ".join(xx.split()[:4])), rec("short", "The old farmer sold it", "dlosa")]
     kept, rejected = run(cut, rows)
     assert kept == ["whole", "short"]  # "short": a side under cut_min_chars is not judged as truncated
     assert rejected["en-cut"].startswith("truncated: cut score")
