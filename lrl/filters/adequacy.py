@@ -89,11 +89,11 @@ ADEQUACY_DEFAULTS: dict[str, Any] = {
     #: on the cross-fitted seed pairs; a pair below ``min_cut_score`` is rejected as truncated
     "min_cut_score": 0.0,
     "cut_quantile": 0.01,
-    #: pairs with a side shorter than this (characters; a word or two) are not judged as truncated: too little
-    #: to say a side was cut. Not the length check's 15: its ratio rule has no seed-trained scale, this one
-    #: does, and at 15 it let 5% of the yo bench's cut pairs through for no clean pair kept
-    #: (`python eval/filters/adequacy_parts.py --lang yo --set cut_min_chars=15`)
-    "cut_min_chars": 8,
+    #: pairs with a side shorter than this (characters) are not judged as truncated: short pairs have wild
+    #: length ratios (as filters.length.ratio_min_chars). At 8 the yo bench's cut pairs rejected rose by 5%
+    #: (`python eval/filters/adequacy_parts.py --lang yo --set cut_min_chars=8`), but so did rejections of
+    #: compact short translations (a 14-character Yoruba proverb for a 43-character English line)
+    "cut_min_chars": 15,
 }
 #: Fewer seed pairs and the classifier is not trained (the filter scores with the priors and does not judge);
 #: fewer held-out pairs and its scale is set on the training pairs.
@@ -112,7 +112,7 @@ class Adequacy(Filter):
     def __init__(self, featurizer: Featurizer, coef: dict[str, float], bias: float, offset: float,
                  min_score: float, min_known: int, info: dict[str, Any] | None = None,
                  cut: tuple[CutFeaturizer, dict[str, float], float, float, dict[str, float]] | None = None,
-                 min_cut_score: float = 0.0, cut_min_chars: int = 8) -> None:
+                 min_cut_score: float = 0.0, cut_min_chars: int = 15) -> None:
         """``cut``: the truncation classifier (featurizer, weights, bias, offset, typical seed values), or
         None when the seed was too small to train it."""
         self.featurizer = featurizer
