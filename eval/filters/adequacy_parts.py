@@ -74,7 +74,8 @@ def main() -> None:
         c["cut"] += why.startswith("truncated")
         c["length"] += cut is not None
         c["any"] += bool(why or cut)
-    print(f"# adequacy parts: {lang} {' '.join(a.set)} (built in {built:.0f} s)\n")
+    cmd = " ".join(["python eval/filters/adequacy_parts.py", "--lang", lang, *(f"--set {x}" for x in a.set)])
+    print(f"# adequacy parts: {lang}\n\n`{cmd}` (checks built in {built:.0f} s)\n")
     print("| class | n | adequacy | cut | length | any |\n|---|---:|---:|---:|---:|---:|")
     for cls in [c for c in CLASSES if c in counts] + sorted(set(counts) - set(CLASSES)):
         c = counts[cls]
