@@ -89,10 +89,11 @@ ADEQUACY_DEFAULTS: dict[str, Any] = {
     #: on the cross-fitted seed pairs; a pair below ``min_cut_score`` is rejected as truncated
     "min_cut_score": 0.0,
     "cut_quantile": 0.01,
-    #: pairs with a side shorter than this (characters) are not judged as truncated: short pairs have wild
-    #: length ratios (as filters.length.ratio_min_chars). At 8 the yo bench's cut pairs rejected rose by 5%
-    #: (`python eval/filters/adequacy_parts.py --lang yo --set cut_min_chars=8`), but so did rejections of
-    #: compact short translations (a 14-character Yoruba proverb for a 43-character English line)
+    #: a pair with a side shorter than this (characters) is judged as truncated only when one side ends a
+    #: sentence and the other does not: short pairs have wild length ratios (as filters.length.ratio_min_chars;
+    #: a 14-character Yoruba proverb for a 43-character English line, both with full stops, was rejected
+    #: on length alone). Not judging them at all let 6% of the yo bench's cut pairs through
+    #: (`python eval/filters/adequacy_parts.py --lang yo`, results/adequacy-parts/)
     "cut_min_chars": 15,
 }
 #: Fewer seed pairs and the classifier is not trained (the filter scores with the priors and does not judge);
@@ -200,9 +201,12 @@ class Adequacy(Filter):
         if known and value < self.min_score:
             worst = min(FEATURES, key=lambda k: self.coef[k] * (float(scores[k]) - self.typical[k]))
             return f"adequacy: score {value:.2f} < {self.min_score:g} ({WHY[worst]})"
-        if "cut_score" in scores and float(scores["cut_score"]) < self.min_cut_score \
-                and int(scores["cut_chars"]) >= self.cut_min_chars:
-            # Length and sentence ends need no known words: judged whatever min_known says.
+        # A short pair's length ratio says little (a compact translation), so it is judged only when one side
+        # ends a sentence and the other does not. Length and sentence ends need no known words: judged
+        # whatever min_known says.
+        short = int(scores.get("cut_chars", 0)) < self.cut_min_chars
+        opened = max(float(scores.get("cut_en_open", 0)), float(scores.get("cut_xx_open", 0))) > 0
+        if "cut_score" in scores and float(scores["cut_score"]) < self.min_cut_score and (opened or not short):
             worst = min(CUT_FEATURES, key=lambda k: self.cut_coef[k] * (float(scores[f"cut_{k}"])
                                                                          - self.cut_typical[k]))
             return (f"truncated: cut score {float(scores['cut_score']):.2f} < {self.min_cut_score:g} "

@@ -90,7 +90,9 @@ def test_unknown_names_and_numbers_do_not_sink_a_good_pair(adequacy: Adequacy) -
 
 
 def test_too_few_known_words_are_scored_not_judged(adequacy: Adequacy) -> None:
-    row = rec("few", "Chiamaka laughed loudly at the teacher.", "ecira")
+    # (Both sides end a sentence: without the full stop, a 5-character side for a whole English sentence is
+    # judged as cut short, test_a_cut_side_is_rejected_as_truncated.)
+    row = rec("few", "Chiamaka laughed loudly at the teacher.", "ecira.")
     kept, _ = run(adequacy, [row])
     assert kept == ["few"] and row.scores["adequacy.tgt_known"] < 3
 
@@ -150,9 +152,11 @@ def test_a_cut_side_is_rejected_as_truncated(adequacy: Adequacy) -> None:
     en = "The old farmer carried some beans behind the school on sunday."
     xx = cipher(en)
     rows = [rec("whole", en, xx), rec("en-cut", "The old farmer carried some", xx),
-            rec("xx-cut", en, " ".join(xx.split()[:4])), rec("short", "The old farmer sold it", "dlosa")]
+            rec("xx-cut", en, " ".join(xx.split()[:4])), rec("short", "The old farmer sold it.", "dlosa."),
+            rec("short-open", "The old farmer sold it.", "dlosa")]
     kept, rejected = run(cut, rows)
-    assert kept == ["whole", "short"]  # "short": a side under cut_min_chars is not judged as truncated
+    # A side under cut_min_chars is judged as cut only when its sentence end is missing.
+    assert kept == ["whole", "short"] and rejected["short-open"].startswith("truncated:")
     assert rejected["en-cut"].startswith("truncated: cut score")
     assert rejected["xx-cut"].startswith("truncated: cut score")
     w = rows[0].scores
