@@ -18,6 +18,14 @@ Features (all stored in ``record.scores["adequacy.<name>"]``):
   a sentence (for a language side in another script: its numbers and Latin-script words), folded (lowercase,
   marks dropped, first 4 letters), that one side has and the other lacks (up to 3).
 * ``punct`` — how many of ? ! quotes brackets colon appear on one side only.
+* ``nb_src_stem`` / ``nb_tgt_stem`` — ``nb_src`` / ``nb_tgt`` again through IBM-1 tables over word stems
+  (folded, first ``stem_chars`` letters; ``stem_chars_other_script`` for a language side in another
+  script), cross-fitted like the word tables: a seed of a few thousand pairs sees most inflected forms once
+  or never, so word tables leave them unexplained in clean and misaligned pairs alike.
+
+A second classifier (``adequacy_cut.py``) judges whether one side was cut short: its log-odds minus its
+``cut_quantile`` on the cross-fitted seed is ``cut_score``, and a pair below ``min_cut_score`` is rejected
+as ``truncated``; its evidence is stored as ``cut_<feature>``.
 
 ``logit`` is the classifier's log-odds; ``score`` is ``logit`` minus its ``quantile`` over the seed's pairs,
 so ``min_score = 0`` rejects about that share of pairs like the seed's in any language, and a plugin moves
