@@ -18,6 +18,14 @@ Features (all stored in ``record.scores["adequacy.<name>"]``):
   a sentence (for a language side in another script: its numbers and Latin-script words), folded (lowercase,
   marks dropped, first 4 letters), that one side has and the other lacks (up to 3).
 * ``punct`` — how many of ? ! quotes brackets colon appear on one side only.
+* ``nb_src_stem`` / ``nb_tgt_stem`` — ``nb_src`` / ``nb_tgt`` again through IBM-1 tables over word stems
+  (folded, first ``stem_chars`` letters; ``stem_chars_other_script`` for a language side in another
+  script), cross-fitted like the word tables: a seed of a few thousand pairs sees most inflected forms once
+  or never, so word tables leave them unexplained in clean and misaligned pairs alike.
+
+A second classifier (``adequacy_cut.py``) judges whether one side was cut short: its log-odds minus its
+``cut_quantile`` on the cross-fitted seed is ``cut_score``, and a pair below ``min_cut_score`` is rejected
+as ``truncated``; its evidence is stored as ``cut_<feature>``.
 
 ``logit`` is the classifier's log-odds; ``score`` is ``logit`` minus its ``quantile`` over the seed's pairs,
 so ``min_score = 0`` rejects about that share of pairs like the seed's in any language, and a plugin moves
@@ -38,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from lrl.filters.adequacy_cut import CUT_FEATURES, CUT_WHY, CutFeaturizer, cut_cross_fitted
 from lrl.filters.adequacy_features import (  # fold … _punct: re-exported for the tests and eval scripts
     FEATURES,
     PRIOR_COEF,
@@ -49,6 +58,7 @@ from lrl.filters.adequacy_features import (  # fold … _punct: re-exported for 
     _punct,
     _words,
     cross_fitted,
+    featurizer,
     fit_logistic,
     fold,
     negatives,
@@ -77,6 +87,22 @@ ADEQUACY_DEFAULTS: dict[str, Any] = {
     #: examples, lexicon and templates give ~1k and lose 10% of clean pairs (models-yo-plugin.md);
     #: the real seeds measured give 6k-16k
     "min_vocab": 3000,
+    #: stem tables: words cut to this many letters (folded), English and a Latin-script language side;
+    #: 0 turns them off. A few thousand seed pairs see most inflected forms once or never.
+    "stem_chars": 5,
+    #: the same for a language side in another script: a Ge'ez syllable is a consonant and a vowel, so
+    #: 3 syllables hold about as much of a word as 5 Latin letters
+    "stem_chars_other_script": 3,
+    #: the truncation classifier (adequacy_cut.py) on the same scale: its log-odds minus its ``cut_quantile``
+    #: on the cross-fitted seed pairs; a pair below ``min_cut_score`` is rejected as truncated
+    "min_cut_score": 0.0,
+    "cut_quantile": 0.01,
+    #: a pair with a side shorter than this (characters) is judged as truncated only when one side ends a
+    #: sentence and the other does not: short pairs have wild length ratios (as filters.length.ratio_min_chars;
+    #: a 14-character Yoruba proverb for a 43-character English line, both with full stops, was rejected
+    #: on length alone). Not judging them at all let 6% of the yo bench's cut pairs through
+    #: (`python eval/filters/adequacy_parts.py --lang yo`, results/adequacy-parts/)
+    "cut_min_chars": 15,
 }
 #: Fewer seed pairs and the classifier is not trained (the filter scores with the priors and does not judge);
 #: fewer held-out pairs and its scale is set on the training pairs.
@@ -86,17 +112,28 @@ MIN_TRAIN, MIN_HELD_OUT = 200, 50
 class Adequacy(Filter):
     name = "adequacy"
     # coef and typical only name the feature that weighs most in a rejection's reason.
-    decides_with = ("min_score", "min_known", "judging", "coef", "typical")
-    rescorable = {"filters.adequacy.min_score": "min_score", "filters.adequacy.min_known": "min_known"}
+    decides_with = ("min_score", "min_known", "judging", "coef", "typical", "min_cut_score", "cut_min_chars",
+                    "cut_coef", "cut_typical")
+    rescorable = {"filters.adequacy.min_score": "min_score", "filters.adequacy.min_known": "min_known",
+                  "filters.adequacy.min_cut_score": "min_cut_score",
+                  "filters.adequacy.cut_min_chars": "cut_min_chars"}
 
     def __init__(self, featurizer: Featurizer, coef: dict[str, float], bias: float, offset: float,
-                 min_score: float, min_known: int, info: dict[str, Any] | None = None) -> None:
+                 min_score: float, min_known: int, info: dict[str, Any] | None = None,
+                 cut: tuple[CutFeaturizer, dict[str, float], float, float, dict[str, float]] | None = None,
+                 min_cut_score: float = 0.0, cut_min_chars: int = 15) -> None:
+        """``cut``: the truncation classifier (featurizer, weights, bias, offset, typical seed values), or
+        None when the seed was too small to train it."""
         self.featurizer = featurizer
         self.coef, self.bias, self.offset = coef, bias, offset
         self.min_score, self.min_known = min_score, min_known
         self.info = dict(info or {})
         self.judging = bool(self.info.pop("judging", True))
         self.typical = featurizer.typical
+        self.cut = cut
+        self.cut_coef = cut[1] if cut else {}
+        self.cut_typical = cut[4] if cut else {}
+        self.min_cut_score, self.cut_min_chars = min_cut_score, cut_min_chars
 
     @classmethod
     def build(cls, model: IBM1Model, settings: dict[str, Any],
@@ -112,20 +149,30 @@ class Adequacy(Filter):
         keep = [i for i, (e, x) in enumerate(toks) if e and x]
         train, toks = [train[i] for i in keep], [toks[i] for i in keep]
         latin = _latin_share([x for _, x in train]) >= 0.5
-        fz = Featurizer(model, int(s["top"]), latin)
-        info: dict[str, Any] = {"tables": f"ibm1-{model.key}" if model.key else "ibm1", "top": int(s["top"]),
+        chars = (int(s["stem_chars"]), int(s["stem_chars" if latin else "stem_chars_other_script"]))
+        iterations = int(model.settings.get("iterations", 5))
+        top = int(s["top"])
+        # word weights (and stem tables), informative in the scores even when not judging
+        fz = featurizer(model.lang, train, toks, model, top, latin, chars, iterations)
+        info: dict[str, Any] = {"tables": f"ibm1-{model.key}" if model.key else "ibm1", "top": top,
                                 "calibration_pairs": len(train),
-                                "vocab": len(fz.en_links), "latin": latin}
+                                "vocab": len(fz.en_links), "latin": latin, "stem_chars": list(chars)}
         coef = {k: v for k, v in PRIOR_COEF.items()}
         bias, offset = 0.0, 0.0
-        if len(toks) >= 2:
-            fz.calibrate(toks)  # word weights, informative in the scores even when not judging
+        cut = None
         if len(train) >= MIN_TRAIN:
-            x, y, n_pos = cross_fitted(model, train, toks, latin, int(s["top"]), bool(s["truncated_negatives"]))
+            x, y, n_pos = cross_fitted(model, train, toks, latin, top, bool(s["truncated_negatives"]), chars)
             w, bias = fit_logistic(x, y)
             fz.typical = dict(zip(FEATURES, np.median(x[:n_pos], axis=0).tolist(), strict=True))
             coef = dict(zip(FEATURES, w.tolist(), strict=True))
             offset = float(np.quantile(x[:n_pos] @ w + bias, float(s["quantile"])))
+            xc, yc, nc = cut_cross_fitted(model, train, latin, top)
+            wc, bc = fit_logistic(xc, yc)
+            cut_offset = float(np.quantile(xc[:nc] @ wc + bc, float(s["cut_quantile"])))
+            cut = (CutFeaturizer(fz, *CutFeaturizer.calibrate(train)),
+                   dict(zip(CUT_FEATURES, wc.tolist(), strict=True)), bc, cut_offset,
+                   dict(zip(CUT_FEATURES, np.median(xc[:nc], axis=0).tolist(), strict=True)))
+            info["cut_bias"], info["cut_offset"] = round(bc, 4), round(cut[3], 4)
         else:
             info["judging"] = False
             info["note"] = f"not judging: {len(train)} seed pairs to learn from (< {MIN_TRAIN})"
@@ -135,7 +182,8 @@ class Adequacy(Filter):
                             f"(< min_vocab {s['min_vocab']})")
         info["coef"] = {k: round(v, 4) for k, v in coef.items()}
         info["bias"], info["offset"] = round(bias, 4), round(offset, 4)
-        return cls(fz, coef, bias, offset, float(s["min_score"]), int(s["min_known"]), info)
+        return cls(fz, coef, bias, offset, float(s["min_score"]), int(s["min_known"]), info, cut,
+                   float(s["min_cut_score"]), int(s["cut_min_chars"]))
 
     def score(self, record: Record) -> dict[str, float | str]:
         if not record.src or not record.tgt:
@@ -145,21 +193,39 @@ class Adequacy(Filter):
         out: dict[str, float | str] = {k: round(v, 4) for k, v in f.items()}
         out["logit"] = round(logit, 4)
         out["score"] = round(logit - self.offset, 4)
+        if self.cut is not None:
+            cf, wc, bc, oc, _ = self.cut
+            g = cf.features(untag(record.src), record.tgt)
+            out.update({f"cut_{k}": round(v, 4) for k, v in g.items()})
+            out["cut_chars"] = min(len(untag(record.src)), len(record.tgt))
+            out["cut_score"] = round(bc + sum(wc[k] * g[k] for k in CUT_FEATURES) - oc, 4)
         return out
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
         if "score" not in scores or not self.judging:
             return None
-        if min(float(scores["src_known"]), float(scores["tgt_known"])) < self.min_known:
-            return None
+        known = min(float(scores["src_known"]), float(scores["tgt_known"])) >= self.min_known
         value = float(scores["score"])
-        if value < self.min_score:
+        if known and value < self.min_score:
             worst = min(FEATURES, key=lambda k: self.coef[k] * (float(scores[k]) - self.typical[k]))
             return f"adequacy: score {value:.2f} < {self.min_score:g} ({WHY[worst]})"
+        # A short pair's length ratio says little (a compact translation), so it is judged only when one side
+        # ends a sentence and the other does not. Length and sentence ends need no known words: judged
+        # whatever min_known says.
+        short = int(scores.get("cut_chars", 0)) < self.cut_min_chars
+        opened = max(float(scores.get("cut_en_open", 0)), float(scores.get("cut_xx_open", 0))) > 0
+        if "cut_score" in scores and float(scores["cut_score"]) < self.min_cut_score and (opened or not short):
+            worst = min(CUT_FEATURES, key=lambda k: self.cut_coef[k] * (float(scores[f"cut_{k}"])
+                                                                         - self.cut_typical[k]))
+            return (f"truncated: cut score {float(scores['cut_score']):.2f} < {self.min_cut_score:g} "
+                    f"({CUT_WHY[worst]})")
         return None
 
     def describe(self) -> dict[str, Any]:
-        return {"score": "logistic regression over lexical evidence both ways (naive-Bayes explained words, "
-                         "IBM-1 log-probability), anchors, punctuation and length z, trained on the seed against "
-                         "synthetic misaligned/truncated pairs; minus its quantile on held-out seed pairs",
+        return {"score": "logistic regression over lexical evidence both ways (naive-Bayes explained words and "
+                         "word stems), anchors and punctuation, trained on the seed against synthetic misaligned "
+                         "pairs; minus its quantile on held-out seed pairs",
+                "cut_score": "logistic regression over length ratio z, sentence ends and the unexplained tail "
+                             "of each side, trained on the seed against the same pairs with one side cut; minus "
+                             "its cut_quantile on held-out seed pairs",
                 **self.info}

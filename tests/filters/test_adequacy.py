@@ -46,8 +46,9 @@ def pairs() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def adequacy(pairs: list[tuple[str, str]]) -> Adequacy:
-    return Adequacy.build(IBM1Model.train("xx", pairs, 5), {"min_score": -3.0, "min_known": 3, "min_vocab": 10},
-                          pairs)
+    # The toy language is a perfect cipher: both classifiers' scales are far wider than on real pairs.
+    return Adequacy.build(IBM1Model.train("xx", pairs, 5),
+                          {"min_score": -3.0, "min_cut_score": -3.0, "min_known": 3, "min_vocab": 10}, pairs)
 
 
 def rec(i: str, src: str, tgt: str, origin: str = "seed") -> Record:
@@ -89,7 +90,9 @@ def test_unknown_names_and_numbers_do_not_sink_a_good_pair(adequacy: Adequacy) -
 
 
 def test_too_few_known_words_are_scored_not_judged(adequacy: Adequacy) -> None:
-    row = rec("few", "Chiamaka laughed loudly at the teacher.", "ecira")
+    # (Both sides end a sentence: without the full stop, a 5-character side for a whole English sentence is
+    # judged as cut short, test_a_cut_side_is_rejected_as_truncated.)
+    row = rec("few", "Chiamaka laughed loudly at the teacher.", "ecira.")
     kept, _ = run(adequacy, [row])
     assert kept == ["few"] and row.scores["adequacy.tgt_known"] < 3
 
@@ -137,3 +140,37 @@ def test_negatives_pair_sentences_of_similar_length() -> None:
     assert negs and all(en != dict(pairs).get(en) for en, _ in negs)
     for en, xx in negs:
         assert abs(len(en.split()) - int(xx[1:])) <= 4 and (en, xx) not in pairs
+
+
+def test_a_cut_side_is_rejected_as_truncated(adequacy: Adequacy) -> None:
+    import copy
+
+    # The truncation classifier alone (the misaligned one off): a side cut mid-sentence is short for the
+    # other, lacks its sentence end, and leaves the other side's tail unexplained.
+    cut = copy.copy(adequacy)
+    cut.min_score = -1e9
+    en = "The old farmer carried some beans behind the school on sunday."
+    xx = cipher(en)
+    rows = [rec("whole", en, xx), rec("en-cut", "The old farmer carried some", xx),
+            rec("xx-cut", en, " ".join(xx.split()[:4])), rec("short", "The old farmer sold it.", "dlosa."),
+            rec("short-open", "The old farmer sold it.", "dlosa")]
+    kept, rejected = run(cut, rows)
+    # A side under cut_min_chars is judged as cut only when its sentence end is missing.
+    assert kept == ["whole", "short"] and rejected["short-open"].startswith("truncated:")
+    assert rejected["en-cut"].startswith("truncated: cut score")
+    assert rejected["xx-cut"].startswith("truncated: cut score")
+    w = rows[0].scores
+    assert float(w["adequacy.cut_score"]) > 0 and w["adequacy.cut_en_open"] == w["adequacy.cut_xx_open"] == 0
+    assert rows[1].scores["adequacy.cut_en_open"] == 1 and float(rows[1].scores["adequacy.cut_en_short_z"]) > 0
+    # The toy language reverses word order, so its cut leaves the English *head* unexplained: the tail
+    # features assume roughly monotone order, which real pairs have; here the other evidence decides.
+    assert rows[2].scores["adequacy.cut_xx_open"] == 1 and float(rows[2].scores["adequacy.cut_xx_short_z"]) > 0
+
+
+def test_stem_tables_explain_an_unseen_inflection() -> None:
+    from lrl.filters.adequacy_features import stem_text
+
+    # "walked"/"walking" and a marked form fold to one stem, so one seen form explains the others.
+    assert stem_text("Walked walking WALKS", 4) == "walk walk walk"
+    assert stem_text("Ẹ̀kọ́ ẹkọ", 3) == "eko eko"
+    assert stem_text("ተማሪዎቹ ተማሪ", 3) == "ተማሪ ተማሪ"

@@ -1,0 +1,105 @@
+"""Truncation evidence for the adequacy check (lrl/filters/adequacy.py): is one side cut short?
+
+A side cut mid-sentence is shorter than the seed's length ratio predicts, usually lacks the sentence end
+the other side has, and leaves the *tail* of the other side unexplained (its head is translated, its
+last third is not). Each alone is weak: clean pairs differ in final punctuation, and length ratios of
+real pairs spread widely. A second logistic regression, trained like the misaligned one (the seed's
+pairs, scored cross-fitted, against the same pairs with one side cut to 30-70% of its words), weighs
+them together. It is its own classifier because training the misaligned classifier also on cut pairs
+taught it length and cost it misaligned pairs (see adequacy.py).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+import numpy as np
+
+from lrl.filters.adequacy_features import Featurizer, Links, _truncate
+from lrl.filters.length import ends_sentence
+from lrl.models.ibm1 import IBM1Model, _is_word, load_or_train, tokenize
+
+CUT_FEATURES = ("en_short_z", "xx_short_z", "en_open", "xx_open", "en_tail_gap", "xx_tail_gap",
+                "en_tail_miss", "xx_tail_miss")
+#: What the feature that weighs most against a pair says.
+CUT_WHY = {"en_short_z": "English short for the other side", "xx_short_z": "language side short for the English",
+           "en_open": "English ends mid-sentence", "xx_open": "language side ends mid-sentence",
+           "en_tail_gap": "the end of the English is not in the other side",
+           "xx_tail_gap": "the end of the language side is not in the English",
+           "en_tail_miss": "the end of the English is not in the other side",
+           "xx_tail_miss": "the end of the language side is not in the English"}
+
+
+def _tail_miss(words: list[str], other: list[str], table: Links) -> tuple[float, float]:
+    """(share of the known words in the last third that the other side does not explain, that share
+    minus the same share in the first two thirds): a cut other side explains the head, not the tail."""
+    o = set(other)
+    cut = (2 * len(words)) // 3
+
+    def miss(ws: list[str]) -> float:
+        known = [w for w in ws if w in table]
+        return sum(w not in o and table[w].isdisjoint(o) for w in known) / len(known) if known else 0.0
+
+    tail = miss(words[cut:])
+    return tail, tail - miss(words[:cut])
+
+
+class CutFeaturizer:
+    """The truncation evidence of one pair: the word links of a :class:`Featurizer` plus the seed's
+    log length-ratio (characters) mean and standard deviation."""
+
+    def __init__(self, fz: Featurizer, log_ratio_mean: float, log_ratio_std: float) -> None:
+        self.fz, self.mean, self.std = fz, log_ratio_mean, max(log_ratio_std, 1e-6)
+
+    @staticmethod
+    def calibrate(pairs: Sequence[tuple[str, str]]) -> tuple[float, float]:
+        logs = [math.log(len(e) / len(x)) for e, x in pairs if e and x]
+        if len(logs) < 2:
+            return 0.0, 1.0
+        mean = sum(logs) / len(logs)
+        return mean, math.sqrt(sum((v - mean) ** 2 for v in logs) / (len(logs) - 1))
+
+    def features(self, en: str, xx: str) -> dict[str, float]:
+        z = (math.log(max(len(en), 1) / max(len(xx), 1)) - self.mean) / self.std
+        te = [t.lower() for t in tokenize(en) if _is_word(t)]
+        tx = [t.lower() for t in tokenize(xx) if _is_word(t)]
+        ee, ex = ends_sentence(en), ends_sentence(xx)
+        en_miss, en_gap = _tail_miss(te, tx, self.fz.en_links)
+        xx_miss, xx_gap = _tail_miss(tx, te, self.fz.xx_links)
+        return {"en_short_z": max(0.0, -z), "xx_short_z": max(0.0, z),
+                "en_open": float(ex and not ee), "xx_open": float(ee and not ex),
+                "en_tail_gap": en_gap, "xx_tail_gap": xx_gap, "en_tail_miss": en_miss, "xx_tail_miss": xx_miss}
+
+
+def cut_negatives(pairs: Sequence[tuple[str, str]], rng: random.Random) -> list[tuple[str, str]]:
+    """Each seed pair with one side (English and language side in turn) cut to 30-70% of its words."""
+    out: list[tuple[str, str]] = []
+    for k, (en, xx) in enumerate(pairs):
+        if k % 2 == 0 and len(en.split()) >= 4:
+            out.append((_truncate(en, rng), xx))
+        elif k % 2 == 1 and len(xx.split()) >= 4:
+            out.append((en, _truncate(xx, rng)))
+    return out
+
+
+def cut_cross_fitted(model: IBM1Model, pairs: Sequence[tuple[str, str]], latin: bool, top: int
+                     ) -> tuple[np.ndarray, np.ndarray, int]:
+    """(features, labels, number of positives first): each half of the seed and its cut copies scored with
+    the IBM-1 tables and length ratio of the other half (the tables are the ones ``cross_fitted`` trained,
+    cached on disk), as for the misaligned classifier."""
+    iterations = int(model.settings.get("iterations", 5))
+    halves = [[i for i in range(len(pairs)) if i % 2 == h] for h in (0, 1)]
+    pos: list[dict[str, float]] = []
+    neg: list[dict[str, float]] = []
+    rng = random.Random(1)
+    for h in (0, 1):
+        learn = [pairs[i] for i in halves[h]]
+        judged = [pairs[i] for i in halves[1 - h]]
+        half = load_or_train(model.lang, learn, (), iterations, 0.0)
+        cf = CutFeaturizer(Featurizer(half, top, latin), *CutFeaturizer.calibrate(learn))
+        pos += (cf.features(*p) for p in judged)
+        neg += (cf.features(*p) for p in cut_negatives(judged, rng))
+    x = np.array([[f[k] for k in CUT_FEATURES] for f in pos + neg])
+    return x, np.r_[np.ones(len(pos)), np.zeros(len(neg))], len(pos)
