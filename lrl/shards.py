@@ -14,7 +14,6 @@ The contract (DESIGN.md "The shard contract"):
 
 from __future__ import annotations
 
-import collections
 import itertools
 import json
 import multiprocessing
@@ -27,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from lrl.io.rundir import shard_dir
-from lrl.io.writers import LINE_BREAKS, RejectWriter
+from lrl.io.writers import RejectWriter, json_line
 from lrl.record import Record
+from lrl.report.summaries import Rejected
 from lrl.step import RunContext, StageStats, Stats, Step, Timed
 
 
@@ -103,7 +103,7 @@ def add_counts(into: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_record(rec: Record) -> str:
-    return json.dumps(rec.to_dict(), ensure_ascii=False).translate(LINE_BREAKS) + "\n"
+    return json_line(rec.to_dict())
 
 
 def load_records(path: Path) -> Iterator[Record]:
@@ -132,7 +132,9 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     stats = Stats()
-    rejects = RejectWriter(tmp / "rejected.jsonl")
+    # The report's numbers for the rejected rows are gathered here, in the worker, while the rows are in
+    # memory: completing the run then merges small summaries instead of reading every row again.
+    rejects = RejectWriter(tmp / "rejected.jsonl", summary=Rejected())
     ctx = RunContext(stats=stats, on_reject=rejects.write, rank=job.rank, world_size=job.world_size,
                      seed=job.seed, shard=k)
     timers: list[Timed] = []
@@ -151,6 +153,7 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
                 kept += 1
     finally:
         rejects.close()
+    rejects.summary.save(tmp)
     # Per-stage time: each timer includes its upstream's, so subtract it.
     for name, timer, upstream in zip(["read", *(s.name for s in job.steps)], timers, [None, *timers], strict=False):
         stats[name].seconds += timer.seconds - (upstream.seconds if upstream else 0.0)
@@ -213,9 +216,10 @@ def _work(k: int, rows: list[Record]) -> int:
 def run_shards(job: ShardJob, shards: Iterable[tuple[int, list[Record]]], workers: int,
                build: Callable[[], ShardJob], on_done: Callable[[int], None] = lambda k: None) -> str:
     """Run ``shards`` with ``workers`` processes in all: this one, plus ``workers - 1`` forked or spawned
-    ones (``build``, a picklable callable, makes a spawned worker's steps). Each worker has at most one
-    shard queued, and this process runs the next shard itself whenever they are all busy, so every
-    process stays busy and memory stays bounded. Returns how it ran: "in-process", "fork" or "spawn"."""
+    ones (``build``, a picklable callable, makes a spawned worker's steps). Each worker has one shard running
+    and one queued (:data:`QUEUED`), and this process runs the next shard itself whenever the queue is full,
+    so every process stays busy and memory stays bounded. Returns how it ran: "in-process", "fork" or
+    "spawn"."""
     global _JOB
     it = iter(shards)
     head = list(itertools.islice(it, max(1, workers)))
@@ -232,20 +236,36 @@ def run_shards(job: ShardJob, shards: Iterable[tuple[int, list[Record]]], worker
     else:
         pool = multiprocessing.get_context("spawn").Pool(helpers, initializer=_init_worker, initargs=(build,))
     try:
-        pending: collections.deque[Any] = collections.deque()
+        pending: list[Any] = []
         for k, rows in itertools.chain(head, it):
-            while pending and pending[0].ready():
-                on_done(pending.popleft().get())
-            if len(pending) < helpers:
+            pending = _collect(pending, on_done)
+            if len(pending) < QUEUED * helpers:
                 pending.append(pool.apply_async(_work, (k, rows)))
             else:
                 run_shard(job, k, rows)
                 on_done(k)
-        while pending:
-            on_done(pending.popleft().get())
+        for res in pending:
+            on_done(res.get())
         pool.close()
     finally:
         pool.terminate()
         pool.join()
         _JOB = None
     return method
+
+
+#: Shards handed to each worker at a time: the one it runs and the next. With one, a worker that finished
+#: waited idle until this process was done with its own shard (half a shard on average, each time): on 2
+#: cores the shards ran 1.55x faster than on one instead of ~1.9x.
+QUEUED = 2
+
+
+def _collect(pending: list[Any], on_done: Callable[[int], None]) -> list[Any]:
+    """Report the finished shards (in any order: workers finish out of order) and keep the others."""
+    waiting = []
+    for res in pending:
+        if res.ready():
+            on_done(res.get())  # .get() re-raises a worker's exception here
+        else:
+            waiting.append(res)
+    return waiting
