@@ -26,7 +26,7 @@ from lrl.io.rundir import alive, create_exclusive, done_shards, partial, read_js
 from lrl.io.writers import PairSplitWriter, RejectWriter
 from lrl.record import Record
 from lrl.report.summaries import Kept, Rejected, run_data
-from lrl.shards import add_counts, add_stats, load_records
+from lrl.shards import add_counts, add_stats, load_prescored
 from lrl.step import RunContext, Stats, Step, Timed
 
 
@@ -53,9 +53,9 @@ def missing_shards(run_dir: Path) -> list[int] | None:
     return None if n is None else sorted(set(range(n)) - done_shards(run_dir))
 
 
-def _kept(run_dir: Path, n: int) -> Iterator[Record]:
+def _kept(run_dir: Path, n: int, steps: list[Step]) -> Iterator[Record]:
     for k in range(n):
-        yield from load_records(shard_dir(run_dir, k) / "kept.jsonl")
+        yield from load_prescored(shard_dir(run_dir, k), steps)
 
 
 def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str, shard_rows: int,
@@ -109,7 +109,7 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     ctx = RunContext(stats=stats, on_reject=rejects.write, seed=int(draft["seed"]))
     writer = PairSplitWriter(work / "data", src_lang, tgt_lang, shard_rows, prefix=f"train-{run_dir.name}")
     kept_by_origin: Counter[str] = Counter()
-    timers = [Timed(_kept(run_dir, n))]
+    timers = [Timed(_kept(run_dir, n, run_steps))]
     write_started = time.perf_counter()
     try:
         for step in run_steps:

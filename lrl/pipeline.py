@@ -227,7 +227,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     draft["steps"] = [step_entry(s) for s in steps]
     run_dir = open_run(run_dir, Path(cfg["out_dir"]), plugin.code, draft)
     done = done_shards(run_dir)
-    job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size)
+    job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps)
     n_workers = cfg["run"]["workers"] or usable_cores()
     build = functools.partial(_build_job, plugin.path, cfg, inputs, run_dir, rank, world_size)
     shard_rows = cfg["run"]["shard_rows"]
@@ -331,8 +331,8 @@ def _build_job(plugin_path: Path, cfg: dict[str, Any], inputs: Inputs, run_dir: 
     from lrl.languages import load_plugin
 
     plugin = load_plugin(plugin_path)
-    row_steps, _ = split_chain(build_steps(plugin, cfg, inputs, progress=False))
-    return ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size)
+    row_steps, run_steps = split_chain(build_steps(plugin, cfg, inputs, progress=False))
+    return ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps)
 
 
 def step_entry(step: Step) -> dict[str, Any]:

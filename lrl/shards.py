@@ -21,7 +21,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,26 @@ def load_records(path: Path) -> Iterator[Record]:
             yield Record(**json.loads(line))
 
 
+#: per kept row of a shard, what the run-wide steps computed from it alone (``ShardJob.run_steps``)
+PRESCORES = "prescores.jsonl"
+
+
+def load_prescored(folder: Path, steps: list[Step]) -> Iterator[Record]:
+    """A shard's kept rows, each handed first to the run-wide steps with what the worker computed for them
+    (a shard written without it, or a step the worker did not know: the step computes it itself)."""
+    path = folder / PRESCORES
+    if not path.is_file():
+        yield from load_records(folder / "kept.jsonl")
+        return
+    by_name = {step.name: step for step in steps if hasattr(step, "prescored")}
+    with open(path, encoding="utf-8") as p:
+        for rec in load_records(folder / "kept.jsonl"):
+            for name, value in json.loads(next(p)).items():
+                if name in by_name:
+                    by_name[name].prescored.append((rec.id, value))
+            yield rec
+
+
 @dataclass
 class ShardJob:
     """What a process needs to run shards besides the rows: the per-row steps and where to write."""
@@ -122,6 +142,9 @@ class ShardJob:
     seed: int
     rank: int = 0
     world_size: int = 1
+    #: the run-wide steps (dedup): what of their work depends on one row alone (``prescore``) is done here,
+    #: in the worker, and written beside the kept rows (``prescores.jsonl``, one JSON list per kept row)
+    run_steps: list[Step] = field(default_factory=list)
 
 
 def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
@@ -146,10 +169,13 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
         for step in job.steps:
             timers.append(Timed(step.run(stream, ctx)))
             stream = timers[-1]
-        with open(tmp / "kept.jsonl", "w", encoding="utf-8") as f:
+        pre = [step for step in job.run_steps if hasattr(step, "prescore")]
+        with open(tmp / "kept.jsonl", "w", encoding="utf-8") as f, \
+                open(tmp / PRESCORES, "w", encoding="utf-8") as p:
             for rec in stream:
                 job.guard(rec)
                 f.write(dump_record(rec))
+                p.write(json.dumps({step.name: step.prescore(rec) for step in pre}) + "\n")
                 kept += 1
     finally:
         rejects.close()

@@ -95,3 +95,18 @@ def test_defaults_and_signature() -> None:
 
 def test_marks_cut_off_from_their_letter_by_a_space_are_still_marks() -> None:
     assert near_key("sọ \u0300rọ ti \u0301") == near_key("sọ̀rọ tí") == "soroti"
+
+
+def test_keys_computed_by_a_shard_worker_give_the_same_scores_and_decisions() -> None:
+    """Shard workers compute each kept row's keys (``prescore``) and the run-wide pass looks them up in
+    stream order; a row without one (an older shard) is keyed there, as before."""
+    # two rows with one id: the keys are looked up by position, not by id
+    rows = [("a", *PAIR), ("b", PAIR[0], "Awon omode n lo si ile iwe."),
+            ("c", "My mother bought yam.", "Ìyá mi ra iṣu."), ("a", *PAIR)]
+    fresh_kept, fresh_rejected = run(Dedup(), [rec(*r) for r in rows])
+    worker, d = Dedup(), Dedup()
+    for r in rows[:3]:  # the last row comes without its keys
+        d.prescored.append((r[0], worker.prescore(rec(*r))))
+    kept, rejected = run(d, [rec(*r) for r in rows])
+    assert [(r.id, r.scores) for r in kept] == [(r.id, r.scores) for r in fresh_kept]
+    assert rejected == fresh_rejected and not d.prescored
