@@ -144,7 +144,7 @@ def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
     from lrl import config
     from lrl.languages import find_plugin
 
-    pipeline.write_report = lambda run_dir, manifest: None  # type: ignore[assignment]
+    pipeline.write_report = lambda *a, **k: None  # type: ignore[assignment]
     plugin = find_plugin("yo")
     if not tone:  # OpusFilter has no tone check; lrl's runs in flag mode (scores, never rejects)
         plugin.orthography["tone_check"] = "off"
@@ -162,7 +162,7 @@ def lrl_chain_child(pairs: str, out: str, sets: list[str], tone: bool) -> None:
                       "prepare_seconds": result.manifest["prepare_seconds"]}))
 
 
-def section_chain(n: int, rounds: int, work: Path) -> str:
+def section_chain(n: int, rounds: int, work: Path, both_cores: bool = False) -> str:
     corpus = _load("corpus")
     of_python = _load("opusfilter_env").python()
     rows = [(k, " ".join(en.split()), " ".join(yo.split())) for k, en, yo in corpus.build(n)]
@@ -180,11 +180,18 @@ def section_chain(n: int, rounds: int, work: Path) -> str:
         out = work / name
         return lambda: run_child([py, __file__, "--child-chain", json.dumps([str(pairs), str(out), sets, tone])], env)
 
+    # One process unless asked (run.workers would otherwise use every core); --both-cores adds the
+    # equivalent chain with one worker process per usable core (issue 11's ">= 5x using both cores").
+    one = ["run.workers=1"]
     variants = {
         "OpusFilter": lambda: run_child([str(of_python), "-c", OPUSFILTER_CHILD, str(yaml), str(of_dir / "kept.en")]),
-        "lrl, equivalent filters": lrl("lrl-equiv", LIKE_FOR_LIKE, False),
-        "lrl, all filters (defaults)": lrl("lrl-all", [], True),
+        "lrl, equivalent filters": lrl("lrl-equiv", [*LIKE_FOR_LIKE, *one], False),
+        "lrl, all filters (defaults)": lrl("lrl-all", one, True),
     }
+    cores = len(os.sched_getaffinity(0))
+    if both_cores:
+        variants[f"lrl, equivalent filters, {cores} workers"] = lrl("lrl-equiv-workers",
+                                                                    [*LIKE_FOR_LIKE, f"run.workers={cores}"], False)
     res = interleave(variants, rounds)
     base = res["OpusFilter"]
     lines = [f"{n:,} en–yo pairs (`eval/bench/corpus.py`: MENYO-20k pairs with duplicates, near duplicates, "
@@ -201,7 +208,7 @@ def section_chain(n: int, rounds: int, work: Path) -> str:
                      f"{rs[-1]['kept']:,} |")
     lines += ["", "Kept sets (by input line; OpusFilter's output lines are the input lines unchanged):", ""]
     of_kept = _of_lines(rows, of_dir / "kept.en", of_dir / "kept.yo")
-    for name in ("lrl-equiv", "lrl-all"):
+    for name in ("lrl-equiv", "lrl-all", *(["lrl-equiv-workers"] if both_cores else [])):
         ids = json.loads((work / name / "kept_ids.json").read_text())
         mine = {int(i.rsplit(":", 1)[1]) - 2 for i in ids}  # id = seed:pairs.tsv:<line>, line 1 = header
         lines.append(f"* {name}: both keep {len(mine & of_kept):,}; lrl only {len(mine - of_kept):,}, OpusFilter "
@@ -215,8 +222,9 @@ def section_chain(n: int, rounds: int, work: Path) -> str:
               f"{res['lrl, all filters (defaults)'][-1]['prepare_seconds']:.1f} s):", "",
               "| stage | seconds | share of the chain |", "|---|---:|---:|"]
     lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in quality.items()]
-    lines += ["", "Both cores (lrl's multi-process executor, issue 12): not measured here yet; the row belongs "
-              "to that work."]
+    if not both_cores:
+        lines += ["", "All cores (lrl's worker processes, `run.workers`): not measured in this run; "
+                  "`--both-cores` adds the row."]
     return "\n".join(lines)
 
 
@@ -351,7 +359,7 @@ def mono_child(path: str, out: str) -> None:
     from lrl import config
     from lrl.languages import find_plugin
 
-    pipeline.write_report = lambda run_dir, manifest: None  # type: ignore[assignment]
+    pipeline.write_report = lambda *a, **k: None  # type: ignore[assignment]
     plugin = find_plugin("yo")
     cfg = config.resolve(plugin.defaults, "plugin", None, config.parse_overrides(
         ["templates.enabled=false", "bt.prefer_cached=false", f"out_dir={json.dumps(out)}"]))
@@ -460,6 +468,8 @@ def main() -> None:
     ap.add_argument("--rss", default="10000,100000", help="the two monolingual sizes of section 4")
     ap.add_argument("--bt-lines", type=int, default=1000)
     ap.add_argument("--cap", type=int, default=32, help="decode cap (tokens) for the CTranslate2 sections")
+    ap.add_argument("--both-cores", action="store_true",
+                    help="section 1 also runs the equivalent lrl chain with one worker per usable core")
     ap.add_argument("--child-chain", help=argparse.SUPPRESS)
     ap.add_argument("--child-mono", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -483,7 +493,8 @@ def main() -> None:
         work = Path(tmp)
         if "1" in only:
             (work / "chain").mkdir()
-            parts.append("### 1. Filter chain vs OpusFilter 3.3.1\n\n" + section_chain(pairs, rounds, work / "chain"))
+            body = section_chain(pairs, rounds, work / "chain", args.both_cores)
+            parts.append("### 1. Filter chain vs OpusFilter 3.3.1\n\n" + body)
             print(parts[-1], flush=True)
         if "2" in only:
             (work / "ct2").mkdir()
