@@ -165,8 +165,9 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     report_started = time.perf_counter()
     if report_rejected is not None:
         report_rejected.merge(late)
-    write_report(run_dir, manifest, None if report_rejected is None else
-                 run_data(run_dir, manifest, report_kept, report_rejected), processes)
+    gathered = report_rejected
+    write_report(run_dir, manifest, None if gathered is None else
+                 lambda: run_data(run_dir, manifest, report_kept, gathered), processes)
     manifest["report_seconds"] = round(time.perf_counter() - report_started, 3)
     text = _json(manifest)
     # the card cites the manifest's sha256: hash the text about to be written

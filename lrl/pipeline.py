@@ -278,7 +278,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
                               "shard_rows": shard_rows, "resumed": bool(done), **layout}}
         # One process alone (world size 1) takes over a lock left by a completion that was killed.
         result = finalize(run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"], extra,
-                          force=world_size == 1, processes=n_workers)
+                          force=world_size == 1, processes=min(n_workers, usable_cores()))
         if result is not None:
             return result
     return RunResult(run_dir, {}, Counter(), complete=False, shards_done=n_shards - len(missing),
@@ -348,11 +348,12 @@ def step_entry(step: Step) -> dict[str, Any]:
 
 def write_report(run_dir: Path, manifest: dict[str, Any], data: Any = None, processes: int = 1) -> None:
     """report.html; the data is already written, so a failure here costs the page, never the run. ``data``:
-    the report's numbers when the caller gathered them (lrl/report/summaries.py), else read from the files."""
+    makes the report's numbers when the caller gathered them (lrl/report/summaries.py), else they are read
+    from the files."""
     from lrl.report import build_report
 
     try:
-        build_report(run_dir, manifest, data, processes)
+        build_report(run_dir, manifest, data() if data is not None else None, processes)
     except Exception as exc:
         logging.getLogger(__name__).warning("report.html not written: %s (rebuild with: lrl report %s)",
                                             exc, run_dir)

@@ -90,7 +90,7 @@ class Kept:
     def add(self, rec: Record) -> None:
         (self.parallel if rec.is_parallel else self.monolingual).append(
             {"id": rec.id, "src": rec.src, "tgt": rec.tgt, "origin": rec.origin, "parent_id": rec.parent_id,
-             "scores": dict(rec.scores)})
+             "scores": rec.scores})  # the record is written: nothing changes its scores any more
 
 
 def run_data(run_dir: Path, manifest: dict[str, Any], kept: Kept, rejected: Rejected) -> RunData:
