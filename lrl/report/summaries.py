@@ -9,6 +9,8 @@ which reads the files, draws the same page.
 from __future__ import annotations
 
 import json
+import logging
+import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -65,17 +67,22 @@ class Rejected:
 
     @classmethod
     def load(cls, folder: Path) -> Rejected | None:
-        """None when the shard has no summary (written by an lrl before it): read the files instead."""
+        """None when the shard has no summary (written by an lrl before it) or one that cannot be read: then
+        the report reads the files instead (a summary costs the page's speed, never the run)."""
         if not (folder / SUMMARY).is_file() or not (folder / SCORES).is_file():
             return None
         out = cls()
-        data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        out.counts.update({(s, r): n for s, r, n in data["counts"]})
-        out.by_origin.update(data["by_origin"])
-        out.examples = {(s, r): rows for s, r, rows in data["examples"]}
-        with np.load(folder / SCORES) as arrays:
-            for k in arrays.files:
-                out.scores[k] = arrays[k].tolist()
+        try:
+            data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+            out.counts.update({(s, r): n for s, r, n in data["counts"]})
+            out.by_origin.update(data["by_origin"])
+            out.examples = {(s, r): rows for s, r, rows in data["examples"]}
+            with np.load(folder / SCORES) as arrays:
+                for k in arrays.files:
+                    out.scores[k] = arrays[k].tolist()
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:  # JSONDecodeError: a ValueError
+            logging.getLogger(__name__).warning("%s: report summary unreadable (%s); reading the files", folder, exc)
+            return None
         return out
 
 
