@@ -101,7 +101,9 @@ eval-classify: $(STAMP)
 # chain vs OpusFilter 3.3.1 (installed on first use into eval/bench/.venv-opusfilter, needs PyPI once), bt vs
 # raw CTranslate2, forced vs round-trip scoring, peak RSS at two sizes with per-stage time, thread layouts,
 # language-ID backends. Full: ~40-60 min on 2 shared cores; quick=1: a smoke check in ~5 min
-# (results-quick.md). Sizes: bench_args='--pairs 100000 --rss 10000,200000 --rounds 5'. Not part of make test.
+# (results-quick.md). Sizes: bench_args='--pairs 100000 --rss 10000,200000 --rounds 5'; section 1 runs the
+# filter chain in one process and with one worker per core vs OpusFilter (--chain equiv,equiv2,all; issue 11).
+# Not part of make test.
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python eval/bench/bench_speed.py $(if $(quick),--quick) $(bench_args)
 	PYTHONPATH=. $(BIN)/python eval/bench/bench_workers.py $(if $(quick),--repeat 1)

@@ -25,7 +25,8 @@ from lrl.io.card import render_card
 from lrl.io.rundir import alive, create_exclusive, done_shards, partial, read_json, shard_dir, write_atomic
 from lrl.io.writers import PairSplitWriter, RejectWriter
 from lrl.record import Record
-from lrl.shards import add_counts, add_stats, load_records
+from lrl.report.summaries import Kept, Rejected, run_data
+from lrl.shards import add_counts, add_stats, load_prescored
 from lrl.step import RunContext, Stats, Step, Timed
 
 
@@ -52,16 +53,17 @@ def missing_shards(run_dir: Path) -> list[int] | None:
     return None if n is None else sorted(set(range(n)) - done_shards(run_dir))
 
 
-def _kept(run_dir: Path, n: int) -> Iterator[Record]:
+def _kept(run_dir: Path, n: int, steps: list[Step]) -> Iterator[Record]:
     for k in range(n):
-        yield from load_records(shard_dir(run_dir, k) / "kept.jsonl")
+        yield from load_prescored(shard_dir(run_dir, k), steps)
 
 
 def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str, shard_rows: int,
-             extra: dict[str, Any], force: bool = False) -> RunResult | None:
+             extra: dict[str, Any], force: bool = False, processes: int = 1) -> RunResult | None:
     """Complete ``run_dir``; None when another process holds the lock (it is completing the run).
     ``extra``: manifest fields the caller knows (prepare time, executor). ``force``: take a lock left by
-    a process that died while completing (``lrl merge``)."""
+    a process that died while completing (``lrl merge``). ``processes``: how many may draw the report's
+    figures (the shard workers are done by now: their cores are free)."""
     from lrl.pipeline import point_latest, write_report
 
     lock = partial(run_dir) / "finalize.lock"
@@ -78,6 +80,9 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     counts: dict[str, dict[str, Any]] = {}
     logs: list[dict[str, Any]] = []
     shard_rejected = 0
+    # The report's numbers: every shard's rejected-row summary (None if a shard has none: then the report
+    # reads the files), then this pass's rejected and kept rows.
+    report_rejected: Rejected | None = Rejected()
     work = partial(run_dir) / "final"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
@@ -92,17 +97,26 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
                 logs.append({"shard": k, **info["logs"]})
             with open(shard_dir(run_dir, k) / "rejected.jsonl", "rb") as f:
                 shutil.copyfileobj(f, out)
-    rejects = RejectWriter(work / "rejected.jsonl", append=True)
+            part = Rejected.load(shard_dir(run_dir, k)) if report_rejected is not None else None
+            if part is None:
+                report_rejected = None
+            else:
+                assert report_rejected is not None
+                report_rejected.merge(part)
+    late = Rejected()
+    report_kept = Kept()
+    rejects = RejectWriter(work / "rejected.jsonl", append=True, summary=late)
     ctx = RunContext(stats=stats, on_reject=rejects.write, seed=int(draft["seed"]))
     writer = PairSplitWriter(work / "data", src_lang, tgt_lang, shard_rows, prefix=f"train-{run_dir.name}")
     kept_by_origin: Counter[str] = Counter()
-    timers = [Timed(_kept(run_dir, n))]
+    timers = [Timed(_kept(run_dir, n, run_steps))]
     write_started = time.perf_counter()
     try:
         for step in run_steps:
             timers.append(Timed(step.run(timers[-1], ctx)))
         for rec in timers[-1]:
             writer.write(rec)
+            report_kept.add(rec)
             kept_by_origin[rec.origin] += 1
     finally:
         data_files = writer.close()
@@ -152,7 +166,11 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
     os.replace(work / "data", run_dir / "data")
     os.replace(work / "rejected.jsonl", run_dir / "rejected.jsonl")
     report_started = time.perf_counter()
-    write_report(run_dir, manifest)
+    if report_rejected is not None:
+        report_rejected.merge(late)
+    gathered = report_rejected
+    write_report(run_dir, manifest, None if gathered is None else
+                 lambda: run_data(run_dir, manifest, report_kept, gathered), processes)
     manifest["report_seconds"] = round(time.perf_counter() - report_started, 3)
     text = _json(manifest)
     # the card cites the manifest's sha256: hash the text about to be written

@@ -119,11 +119,11 @@ def merge(run_dir: Path) -> RunResult:
         raise ConfigError(f"{run_dir}: {len(missing)} shard(s) not done ({shown}) — rerun their ranks "
                           f"(shard k belongs to rank k % world size) or: lrl augment --resume {run_dir}")
     cfg = draft["config"]
-    extra = {"prepare_seconds": 0.0, "rank": None, "world_size": None,
+    extra = {"prepare_seconds": 0.0, "shards_seconds": 0.0, "rank": None, "world_size": None,
              "executor": {"name": "local", "merged": True, "shards": len(done_shards(run_dir)),
                           "shard_rows": cfg["run"]["shard_rows"]}}
     result = finalize(run_dir, run_wide_steps(cfg), "en", draft["language"]["code"], cfg["output"]["shard_rows"],
-                      extra, force=True)
+                      extra, force=True, processes=usable_cores())
     assert result is not None
     return result
 
@@ -233,7 +233,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     draft["steps"] = [step_entry(s) for s in steps]
     run_dir = open_run(run_dir, Path(cfg["out_dir"]), plugin.code, draft)
     done = done_shards(run_dir)
-    job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size)
+    job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps)
     n_workers = cfg["run"]["workers"] or usable_cores()
     build = functools.partial(_build_job, plugin.path, cfg, inputs, run_dir, rank, world_size)
     shard_rows = cfg["run"]["shard_rows"]
@@ -249,16 +249,21 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
                 yield k, rows
 
     method, executor = "in-process", cfg["run"]["executor"]
+    layout: dict[str, Any] = {}
     live = mark_live(run_dir, rank)
+    shards_started = time.perf_counter()
     try:
         if executor == "ray":
             from lrl.ray_executor import run_shards_ray
 
-            n_workers = run_shards_ray(mine(), cfg["run"]["workers"], build, on_done=lambda k: bar.update())
+            layout = run_shards_ray(mine(), cfg["run"]["workers"], build, on_done=lambda k: bar.update(),
+                                    model_stages=model_stages(row_steps, cfg))
+            n_workers = layout.pop("workers")
             method = "ray actors"
         else:
             method = run_shards(job, mine(), n_workers, build, on_done=lambda k: bar.update())
     finally:
+        shards_seconds = time.perf_counter() - shards_started
         live.unlink(missing_ok=True)
         bar.close()
         for step in steps:
@@ -270,17 +275,35 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     missing = missing_shards(run_dir) or []
     ran = len(done_shards(run_dir)) - len(done)
     if not missing:
-        extra = {"prepare_seconds": round(prepare_seconds, 3), "rank": rank, "world_size": world_size,
+        # shards_seconds: this process's shard phase (reading the input, running its shards and waiting for
+        # its workers); with prepare, finalize and report seconds it says where a run's time went.
+        extra = {"prepare_seconds": round(prepare_seconds, 3), "shards_seconds": round(shards_seconds, 3),
+                 "rank": rank, "world_size": world_size,
                  "executor": {"name": executor, "workers": n_workers, "start": method, "world_size": world_size,
                               "shards": n_shards,
-                              "shard_rows": shard_rows, "resumed": bool(done)}}
+                              "shard_rows": shard_rows, "resumed": bool(done), **layout}}
         # One process alone (world size 1) takes over a lock left by a completion that was killed.
         result = finalize(run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"], extra,
-                          force=world_size == 1)
+                          force=world_size == 1, processes=min(n_workers, usable_cores()))
         if result is not None:
             return result
     return RunResult(run_dir, {}, Counter(), complete=False, shards_done=n_shards - len(missing),
                      shards_total=n_shards, notes=[f"this process ran {ran} shard(s)"])
+
+
+def model_stages(steps: list[Step], cfg: dict[str, Any]) -> list[str]:
+    """The steps that run a model able to use a GPU (their signature says where it runs: ``runtime``), unless
+    every device setting says cpu. The Ray executor asks GPUs for its actors when there are any."""
+    if all(cfg[key]["device"] == "cpu" for key in ("bt", "paraphrase")):
+        return []
+    return [s.name for s in steps if _runs_model(s.signature())]
+
+
+def _runs_model(signature: dict[str, Any]) -> bool:
+    # bt and paraphrase record ``runtime`` (device, compute type) when a CTranslate2/transformers model runs;
+    # the pivot paraphraser's is None, IBM-1 has none
+    return isinstance(signature.get("runtime"), dict) or any(isinstance(v, dict) and _runs_model(v)
+                                                             for v in signature.values())
 
 
 def usable_cores() -> int:
@@ -314,8 +337,8 @@ def _build_job(plugin_path: Path, cfg: dict[str, Any], inputs: Inputs, run_dir: 
     from lrl.languages import load_plugin
 
     plugin = load_plugin(plugin_path)
-    row_steps, _ = split_chain(build_steps(plugin, cfg, inputs, progress=False))
-    return ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size)
+    row_steps, run_steps = split_chain(build_steps(plugin, cfg, inputs, progress=False))
+    return ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps)
 
 
 def step_entry(step: Step) -> dict[str, Any]:
@@ -329,12 +352,14 @@ def step_entry(step: Step) -> dict[str, Any]:
     return entry
 
 
-def write_report(run_dir: Path, manifest: dict[str, Any]) -> None:
-    """report.html; the data is already written, so a failure here costs the page, never the run."""
+def write_report(run_dir: Path, manifest: dict[str, Any], data: Any = None, processes: int = 1) -> None:
+    """report.html; the data is already written, so a failure here costs the page, never the run. ``data``:
+    makes the report's numbers when the caller gathered them (lrl/report/summaries.py), else they are read
+    from the files."""
     from lrl.report import build_report
 
     try:
-        build_report(run_dir, manifest)
+        build_report(run_dir, manifest, data() if data is not None else None, processes)
     except Exception as exc:
         logging.getLogger(__name__).warning("report.html not written: %s (rebuild with: lrl report %s)",
                                             exc, run_dir)

@@ -29,10 +29,24 @@ class _ShardActor:
         return k
 
 
+def actor_options(resources: dict[str, float], actors: int, model_stages: list[str]) -> dict[str, Any]:
+    """The resources each actor asks Ray for. One CPU each; when the chain has model stages (a
+    CTranslate2 back-translator, a paraphrase model: ``model_stages``) and the cluster has GPUs, a share of
+    them too — a whole GPU per actor when there are as many GPUs as actors, else ``GPUs / actors`` (Ray then
+    places several actors on one GPU, each loading its model there once). Ray sets ``CUDA_VISIBLE_DEVICES``
+    for the actor, so ``bt.device = auto`` finds the GPU. No GPU in the cluster, no model stage: CPU only."""
+    gpus = float(resources.get("GPU", 0) or 0)
+    if not model_stages or gpus <= 0:
+        return {"num_cpus": 1}
+    return {"num_cpus": 1, "num_gpus": round(min(1.0, gpus / max(1, actors)), 4)}
+
+
 def run_shards_ray(shards: Iterable[tuple[int, list[Record]]], workers: int, build: Callable[[], ShardJob],
-                   on_done: Callable[[int], None] = lambda k: None) -> int:
+                   on_done: Callable[[int], None] = lambda k: None,
+                   model_stages: list[str] | None = None) -> dict[str, Any]:
     """Run ``shards`` on ``workers`` actors (0: one per CPU Ray reports), at most one shard in flight per
-    actor (memory stays bounded, shards stay balanced). Returns the number of actors used."""
+    actor (memory stays bounded, shards stay balanced). Returns the layout for the manifest: actors used,
+    what each asked for, the cluster's CPUs and GPUs, the model stages."""
     require("ray", "ray", "the Ray executor (run.executor = \"ray\")")
     import ray
 
@@ -40,8 +54,10 @@ def run_shards_ray(shards: Iterable[tuple[int, list[Record]]], workers: int, bui
     if started_here:
         ray.init(address=os.environ.get("RAY_ADDRESS") or None, include_dashboard=False, log_to_driver=False,
                  logging_level=logging.WARNING)
-    actor_cls: Any = ray.remote(num_cpus=1)(_ShardActor)
-    n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    resources = {k: float(v) for k, v in ray.cluster_resources().items() if k in ("CPU", "GPU")}
+    n = workers or max(1, int(resources.get("CPU", 1)))
+    options = actor_options(resources, n, model_stages or [])
+    actor_cls: Any = ray.remote(_ShardActor).options(**options)
     actors: list[Any] = []
     try:
         inflight: dict[Any, Any] = {}
@@ -56,7 +72,8 @@ def run_shards_ray(shards: Iterable[tuple[int, list[Record]]], workers: int, bui
             inflight[free[0].run.remote(k, rows)] = free[0]
         for ref in list(inflight):
             on_done(ray.get(ref))
-        return len(actors)
+        return {"workers": len(actors), "actor": options, "cluster": resources,
+                "model_stages": list(model_stages or [])}
     finally:
         for a in actors:
             ray.kill(a)

@@ -135,7 +135,7 @@ def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None,
         "rescored_from": {"run_id": manifest["run_id"], "path": str(run_dir), "changes": changes,
                           "stages_changed": moved, **counts},
     })
-    for key in ("prepare_seconds", "write_seconds"):
+    for key in ("prepare_seconds", "shards_seconds", "write_seconds"):
         new.pop(key, None)  # the old run's timings do not describe this one
     new["duration_s"] = round(time.time() - started, 2)
     # The manifest last: it marks a run folder complete (lrl/io/rundir.py).

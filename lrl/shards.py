@@ -14,7 +14,6 @@ The contract (DESIGN.md "The shard contract"):
 
 from __future__ import annotations
 
-import collections
 import itertools
 import json
 import multiprocessing
@@ -22,13 +21,14 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lrl.io.rundir import shard_dir
-from lrl.io.writers import RejectWriter, escape_breaks
+from lrl.io.writers import RejectWriter, json_line
 from lrl.record import Record
+from lrl.report.summaries import Rejected
 from lrl.step import RunContext, StageStats, Stats, Step, Timed
 
 
@@ -103,13 +103,33 @@ def add_counts(into: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump_record(rec: Record) -> str:
-    return escape_breaks(json.dumps(rec.to_dict(), ensure_ascii=False)) + "\n"
+    return json_line(rec.to_dict())
 
 
 def load_records(path: Path) -> Iterator[Record]:
     with open(path, encoding="utf-8") as f:
         for line in f:
             yield Record(**json.loads(line))
+
+
+#: per kept row of a shard, what the run-wide steps computed from it alone (``ShardJob.run_steps``)
+PRESCORES = "prescores.jsonl"
+
+
+def load_prescored(folder: Path, steps: list[Step]) -> Iterator[Record]:
+    """A shard's kept rows, each handed first to the run-wide steps with what the worker computed for them
+    (a shard written without it, or a step the worker did not know: the step computes it itself)."""
+    path = folder / PRESCORES
+    if not path.is_file():
+        yield from load_records(folder / "kept.jsonl")
+        return
+    by_name = {step.name: step for step in steps if hasattr(step, "prescored")}
+    with open(path, encoding="utf-8") as p:
+        for rec in load_records(folder / "kept.jsonl"):
+            for name, value in json.loads(next(p)).items():
+                if name in by_name:
+                    by_name[name].prescored.append((rec.id, value))
+            yield rec
 
 
 @dataclass
@@ -122,6 +142,9 @@ class ShardJob:
     seed: int
     rank: int = 0
     world_size: int = 1
+    #: the run-wide steps (dedup): what of their work depends on one row alone (``prescore``) is done here,
+    #: in the worker, and written beside the kept rows (``prescores.jsonl``, one JSON list per kept row)
+    run_steps: list[Step] = field(default_factory=list)
 
 
 def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
@@ -132,7 +155,9 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     stats = Stats()
-    rejects = RejectWriter(tmp / "rejected.jsonl")
+    # The report's numbers for the rejected rows are gathered here, in the worker, while the rows are in
+    # memory: completing the run then merges small summaries instead of reading every row again.
+    rejects = RejectWriter(tmp / "rejected.jsonl", summary=Rejected())
     ctx = RunContext(stats=stats, on_reject=rejects.write, rank=job.rank, world_size=job.world_size,
                      seed=job.seed, shard=k)
     timers: list[Timed] = []
@@ -144,13 +169,17 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
         for step in job.steps:
             timers.append(Timed(step.run(stream, ctx)))
             stream = timers[-1]
-        with open(tmp / "kept.jsonl", "w", encoding="utf-8") as f:
+        pre = [step for step in job.run_steps if hasattr(step, "prescore")]
+        with open(tmp / "kept.jsonl", "w", encoding="utf-8") as f, \
+                open(tmp / PRESCORES, "w", encoding="utf-8") as p:
             for rec in stream:
                 job.guard(rec)
                 f.write(dump_record(rec))
+                p.write(json.dumps({step.name: step.prescore(rec) for step in pre}) + "\n")
                 kept += 1
     finally:
         rejects.close()
+    rejects.summary.save(tmp)
     # Per-stage time: each timer includes its upstream's, so subtract it.
     for name, timer, upstream in zip(["read", *(s.name for s in job.steps)], timers, [None, *timers], strict=False):
         stats[name].seconds += timer.seconds - (upstream.seconds if upstream else 0.0)
@@ -213,9 +242,10 @@ def _work(k: int, rows: list[Record]) -> int:
 def run_shards(job: ShardJob, shards: Iterable[tuple[int, list[Record]]], workers: int,
                build: Callable[[], ShardJob], on_done: Callable[[int], None] = lambda k: None) -> str:
     """Run ``shards`` with ``workers`` processes in all: this one, plus ``workers - 1`` forked or spawned
-    ones (``build``, a picklable callable, makes a spawned worker's steps). Each worker has at most one
-    shard queued, and this process runs the next shard itself whenever they are all busy, so every
-    process stays busy and memory stays bounded. Returns how it ran: "in-process", "fork" or "spawn"."""
+    ones (``build``, a picklable callable, makes a spawned worker's steps). Each worker has one shard running
+    and one queued (:data:`QUEUED`), and this process runs the next shard itself whenever the queue is full,
+    so every process stays busy and memory stays bounded. Returns how it ran: "in-process", "fork" or
+    "spawn"."""
     global _JOB
     it = iter(shards)
     head = list(itertools.islice(it, max(1, workers)))
@@ -232,20 +262,36 @@ def run_shards(job: ShardJob, shards: Iterable[tuple[int, list[Record]]], worker
     else:
         pool = multiprocessing.get_context("spawn").Pool(helpers, initializer=_init_worker, initargs=(build,))
     try:
-        pending: collections.deque[Any] = collections.deque()
+        pending: list[Any] = []
         for k, rows in itertools.chain(head, it):
-            while pending and pending[0].ready():
-                on_done(pending.popleft().get())
-            if len(pending) < helpers:
+            pending = _collect(pending, on_done)
+            if len(pending) < QUEUED * helpers:
                 pending.append(pool.apply_async(_work, (k, rows)))
             else:
                 run_shard(job, k, rows)
                 on_done(k)
-        while pending:
-            on_done(pending.popleft().get())
+        for res in pending:
+            on_done(res.get())
         pool.close()
     finally:
         pool.terminate()
         pool.join()
         _JOB = None
     return method
+
+
+#: Shards handed to each worker at a time: the one it runs and the next. With one, a worker that finished
+#: waited idle until this process was done with its own shard (half a shard on average, each time): on 2
+#: cores the shards ran 1.55x faster than on one instead of ~1.9x.
+QUEUED = 2
+
+
+def _collect(pending: list[Any], on_done: Callable[[int], None]) -> list[Any]:
+    """Report the finished shards (in any order: workers finish out of order) and keep the others."""
+    waiting = []
+    for res in pending:
+        if res.ready():
+            on_done(res.get())  # .get() re-raises a worker's exception here
+        else:
+            waiting.append(res)
+    return waiting

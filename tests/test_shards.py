@@ -183,6 +183,9 @@ def test_ray_executor_gives_the_rows_of_local(plugin_dir: Path, reference: Path,
         ray.shutdown()
     m = json.loads((on_ray / "manifest.json").read_text())
     assert m["executor"]["name"] == "ray" and m["executor"]["workers"] == 2
+    # the layout: what each actor asked for (no model stage here, no GPU: one CPU), what the cluster had
+    assert m["executor"]["actor"] == {"num_cpus": 1} and m["executor"]["cluster"]["CPU"] == 2
+    assert m["executor"]["model_stages"] == []
     assert _rows(on_ray) == _rows(reference)
 
 

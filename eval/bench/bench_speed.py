@@ -172,7 +172,7 @@ def lrl_run(pairs: str, out: str, sets: list[str], tone: bool) -> dict[str, Any]
     from lrl import config
     from lrl.languages import find_plugin
 
-    pipeline.write_report = lambda run_dir, manifest: None  # type: ignore[assignment]
+    pipeline.write_report = lambda *a, **k: None  # type: ignore[assignment]
     plugin = find_plugin("yo")
     if not tone:  # OpusFilter has no tone check; lrl's runs in flag mode (scores, never rejects)
         plugin.orthography["tone_check"] = "off"
@@ -451,7 +451,7 @@ def mono_child(path: str, out: str) -> None:
     from lrl import config
     from lrl.languages import find_plugin
 
-    pipeline.write_report = lambda run_dir, manifest: None  # type: ignore[assignment]
+    pipeline.write_report = lambda *a, **k: None  # type: ignore[assignment]
     plugin = find_plugin("yo")
     cfg = config.resolve(plugin.defaults, "plugin", None, config.parse_overrides(
         ["templates.enabled=false", "bt.prefer_cached=false", f"out_dir={json.dumps(out)}"]))

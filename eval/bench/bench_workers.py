@@ -41,8 +41,9 @@ def one(mono: list[str], workers: int, shard_rows: int, out: str) -> dict[str, o
     result = run(plugin, cfg, Inputs(mono, []), progress=False)
     m = result.manifest
     return {"seconds": time.perf_counter() - t0, "rows": m["totals"]["generated"], "kept": m["totals"]["kept"],
-            "prepare": m["prepare_seconds"], "complete": m["finalize_seconds"], "report": m["report_seconds"],
-            "shards": m["executor"]["shards"], "start": m["executor"]["start"]}
+            "prepare": m["prepare_seconds"], "shards": m["shards_seconds"], "complete": m["finalize_seconds"],
+            "report": m["report_seconds"],
+            "shard_count": m["executor"]["shards"], "start": m["executor"]["start"]}
 
 
 def main() -> None:
@@ -76,7 +77,9 @@ def main() -> None:
             r = json.loads(p.stdout.strip().splitlines()[-1])
             runs[w].append(r)
             kept.add(r["kept"])
-            print(f"workers={w}: {r['seconds']:.1f} s ({r['shards']} shards, {r['start']})", flush=True)
+            print(f"workers={w}: {r['seconds']:.1f} s ({r['shard_count']} shards, {r['start']}): prepare "
+                  f"{r['prepare']:.1f}, shards {r['shards']:.1f}, complete {r['complete']:.1f}, report "
+                  f"{r['report']:.1f}", flush=True)
     load_after = os.getloadavg()
     med = {w: statistics.median(r["seconds"] for r in rs) for w, rs in runs.items()}
     pairs = [a["seconds"] / b["seconds"] for a, b in zip(runs[1], runs[2], strict=True)]
@@ -89,22 +92,24 @@ def main() -> None:
         f"{'/'.join(f'{x:.1f}' for x in load_before)} before, {'/'.join(f'{x:.1f}' for x in load_after)} after.",
         "",
         f"Input: {len(args.mono)} Yoruba monolingual files × {args.copies}, {r0['rows']:,} rows generated (read + "
-        f"templates + back-translations), {r0['shards']} shards; default settings; same kept rows in every run: "
+        f"templates + back-translations), {r0['shard_count']} shards; default settings; same kept rows in every run: "
         f"{'yes' if len(kept) == 1 else 'NO: ' + str(sorted(kept))}.",
         "",
-        "Serial parts (medians): *prepare* builds the models before any shard; *complete* is the run-wide "
-        "dedup and the parquet files; *report* the card and report.html. Only the shards run in parallel.",
+        "Phases (medians): *prepare* builds the models before any shard (serial); *shards* reads the input and "
+        "runs the shards (in parallel); *complete* is the run-wide dedup, the parquet files and rejected.jsonl "
+        "(serial); *report* draws report.html (its score histograms in as many processes as workers).",
         "",
-        "| workers | median s | min s | max s | prepare s | complete s | report s | start |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| workers | median s | min s | max s | prepare s | shards s | complete s | report s | start |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for w, rs in runs.items():
         secs = [r["seconds"] for r in rs]
-        part = {k: statistics.median(r[k] for r in rs) for k in ("prepare", "complete", "report")}
+        part = {k: statistics.median(r[k] for r in rs) for k in ("prepare", "shards", "complete", "report")}
         lines.append(f"| {w} | {med[w]:.1f} | {min(secs):.1f} | {max(secs):.1f} | {part['prepare']:.1f} | "
-                     f"{part['complete']:.1f} | {part['report']:.1f} | {rs[0]['start']} |")
+                     f"{part['shards']:.1f} | {part['complete']:.1f} | {part['report']:.1f} | {rs[0]['start']} |")
+    shards = {w: statistics.median(r["shards"] for r in rs) for w, rs in runs.items()}
     lines += ["", f"Speed-up, 2 workers vs 1: **{med[1] / med[2]:.2f}×** (ratio of medians); per A/B pair "
-              f"{min(pairs):.2f}–{max(pairs):.2f}×."]
+              f"{min(pairs):.2f}–{max(pairs):.2f}×; the shards phase alone {shards[1] / shards[2]:.2f}×."]
     text = "\n".join(lines)
     print("\n" + text)
     if not args.no_write:

@@ -11,6 +11,7 @@ with MinHash on, one signature per long row).
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import re
 import unicodedata
@@ -97,6 +98,9 @@ class Dedup(Filter):
         self._pending: dict[str, Any] = {}
         #: rows scored so far: each row's place in this stage's input, stored as ``seq``
         self._seq = 0
+        #: (row id, :meth:`prescore` as a shard worker computed it), given in stream order before the rows
+        #: arrive (a queue, not a dict by id: nothing promises two rows of a run different ids)
+        self.prescored: collections.deque[tuple[str, list[str]]] = collections.deque()
         #: rebuilt from a signature (``decider``): the ids kept so far, for MinHash matches
         self._kept: set[str] | None = None
         if minhash:
@@ -113,12 +117,24 @@ class Dedup(Filter):
         return cls(bool(s["near"]), bool(s["minhash"]), float(s["minhash_threshold"]), int(s["minhash_min_chars"]),
                    near_key=str(s["near_key"]))
 
-    def score(self, record: Record) -> dict[str, float | str]:
+    def prescore(self, record: Record) -> list[str]:
+        """The row's keys (hex digests: exact pair, and near key when ``near``). They depend on the row alone,
+        so shard workers compute them (lrl/shards.py) and the run-wide pass only looks them up."""
         exact = _digest(f"{record.src}\t{record.tgt}").hex()
-        scores: dict[str, float | str] = {"exact": exact, "seq": self._seq}
+        if not self.near:
+            return [exact]
+        return [exact, _digest(f"{self._key(record.src)}\t{self._key(record.tgt)}").hex()]
+
+    def score(self, record: Record) -> dict[str, float | str]:
+        keys = None
+        while self.prescored and keys is None:  # in stream order; rows an earlier step dropped are skipped
+            rid, value = self.prescored.popleft()
+            keys = value if rid == record.id else None
+        keys = keys or self.prescore(record)
+        scores: dict[str, float | str] = {"exact": keys[0], "seq": self._seq}
         self._seq += 1
         if self.near:
-            scores["key"] = _digest(f"{self._key(record.src)}\t{self._key(record.tgt)}").hex()
+            scores["key"] = keys[1]
         if self._lsh is not None and len(record.tgt) >= self.minhash_min_chars:
             m = self._signature(record.tgt)
             self._pending[record.id] = m
@@ -167,6 +183,7 @@ class Dedup(Filter):
 
     def restore(self) -> None:
         self.seen, self._pending, self._sigs, self._lsh, self._seq, self._kept = {}, {}, {}, None, 0, set()
+        self.prescored = collections.deque()
 
     def describe(self) -> dict[str, Any]:
         return {"shingles": "word 3-grams of the language side"} if self.minhash else {}

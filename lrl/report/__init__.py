@@ -52,16 +52,22 @@ class _Page:
         try:
             uri = make()
         except Exception as exc:  # a plotting bug must never lose a run: note it and go on
-            log.warning("report: plot %r failed: %s", title, exc)
-            self.add(f'<p class="warn">plot “{_e(title)}” could not be drawn: {_e(exc)}</p>')
+            self.figure(title, None, str(exc))
             return
-        if uri:
+        self.figure(title, uri)
+
+    def figure(self, title: str, uri: str | None, error: str | None = None) -> None:
+        if error is not None:
+            log.warning("report: plot %r failed: %s", title, error)
+            self.add(f'<p class="warn">plot “{_e(title)}” could not be drawn: {_e(error)}</p>')
+        elif uri:
             self.images += 1
             self.add(f'<figure><img alt="{_e(title)}" src="{uri}"></figure>')
 
 
-def render(d: rdata.RunData) -> tuple[str, int]:
-    """The page's HTML and the number of figures in it."""
+def render(d: rdata.RunData, processes: int = 1) -> tuple[str, int]:
+    """The page's HTML and the number of figures in it (the score histograms drawn by up to ``processes``
+    processes)."""
     m = d.manifest
     lang, t = m["language"], m["totals"]
     p = _Page()
@@ -102,9 +108,16 @@ def render(d: rdata.RunData) -> tuple[str, int]:
           "thresholds in the steps' settings.</p><div class=grid>")
     keys = d.score_keys()
     ths = rdata.thresholds_for(keys, m)
+    hs = []
     for k in keys:
-        p.plot(k, partial(plots.score_histogram, k, d.kept_scores.get(k, []), d.rejected_scores.get(k, []),
-                          ths.get(k, [])))
+        try:
+            hs.append(plots.histogram_data(k, d.kept_scores.get(k, []), d.rejected_scores.get(k, []),
+                                           ths.get(k, [])))
+        except Exception as exc:  # as a figure that fails to draw: a note, not a lost page
+            hs.append({"key": k, "error": str(exc) or type(exc).__name__})
+    drawn = plots.draw_histograms([h for h in hs if "error" not in h], processes)
+    for h in hs:
+        p.figure(h["key"], *((None, h["error"]) if "error" in h else drawn.pop(0)))
     p.add("</div>")
 
     p.add("<h2>Length per side</h2>")
@@ -140,11 +153,13 @@ def render(d: rdata.RunData) -> tuple[str, int]:
     return page, p.images
 
 
-def build_report(run_dir: Path | str, manifest: dict[str, Any] | None = None) -> Path:
+def build_report(run_dir: Path | str, manifest: dict[str, Any] | None = None, data: rdata.RunData | None = None,
+                 processes: int = 1) -> Path:
     """Write ``<run_dir>/report.html`` from the run's files (and ``manifest``, when the run is still being
-    completed and its manifest.json not yet written) and return its path."""
+    completed and its manifest.json not yet written) and return its path. ``data``: the numbers, when the
+    completion pass gathered them (lrl/report/summaries.py); else they are read from the files."""
     run_dir = Path(run_dir)
-    page, n = render(rdata.load_run(run_dir, manifest))
+    page, n = render(data if data is not None else rdata.load_run(run_dir, manifest), processes)
     out = run_dir / "report.html"
     out.write_text(page, encoding="utf-8")
     log.info("report: %s (%d figures)", out, n)

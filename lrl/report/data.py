@@ -77,12 +77,11 @@ def kept_rows(path: Path) -> Iterator[dict[str, Any]]:
         yield from pq.read_table(shard, columns=["id", "src", "tgt", "origin", "parent_id", "scores"]).to_pylist()
 
 
-def numeric_scores(scores: dict[str, Any]) -> Iterator[tuple[str, float]]:
-    for k, v in scores.items():
-        if k.endswith(".seq"):
-            continue  # a row's place in a stage's input (dedup), not a measurement
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            yield k, float(v)
+def numeric_scores(scores: dict[str, Any]) -> list[tuple[str, float]]:
+    """The numbers among a row's scores; not ``*.seq``, a row's place in a stage's input (dedup), not a
+    measurement. A list built in one comprehension: this runs for every row of a run."""
+    return [(k, float(v)) for k, v in scores.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not k.endswith(".seq")]
 
 
 def load_run(run_dir: Path, manifest: dict[str, Any] | None = None) -> RunData:
@@ -204,25 +203,26 @@ def lexicon_entries(manifest: dict[str, Any]) -> list[str]:
 
 
 def lexicon_coverage(entries: list[str], texts: list[str]) -> dict[str, float]:
-    """Share of lexicon entries that occur (as whole words, case-insensitive) in ``texts``."""
+    """Share of lexicon entries that occur (as whole words, case-insensitive) in ``texts``. A multi-word
+    entry counts when its words follow each other in one text; it is looked for only in the texts that hold
+    its first word (one regex search per entry over all the text cost seconds on a large run)."""
     if not entries:
         return {"entries": 0, "seen": 0, "share": 0.0}
-    words = set()
-    joined = []
+    wanted = [tuple(tokens(e)) for e in entries]
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for w in wanted:
+        if len(w) > 1:
+            by_first[w[0]].append(w)
+    words: set[str] = set()
+    found: set[tuple[str, ...]] = set()
     for t in texts:
-        w = tokens(t)
-        words.update(w)
-        joined.append(" ".join(w))
-    big = "\n".join(joined)
-    seen = 0
-    for e in entries:
-        w = tokens(e)
-        if not w:
-            continue
-        if len(w) == 1:
-            seen += w[0] in words
-        else:
-            seen += re.search(r"(?<!\w)" + re.escape(" ".join(w)) + r"(?!\w)", big) is not None
+        ws = tokens(t)
+        words.update(ws)
+        for first in by_first.keys() & set(ws):
+            for e in by_first[first]:
+                if e not in found and any(tuple(ws[i:i + len(e)]) == e for i, x in enumerate(ws) if x == first):
+                    found.add(e)
+    seen = sum(1 for e in wanted if e and (e in found if len(e) > 1 else e[0] in words))
     return {"entries": len(entries), "seen": seen, "share": seen / len(entries)}
 
 

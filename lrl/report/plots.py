@@ -88,7 +88,11 @@ def reasons(data: RunData) -> str | None:
 
 def score_histogram(key: str, kept: list[float], rejected: list[float], ths: list[Threshold]) -> str:
     """Kept and rejected rows' values of one score, with the step's thresholds as vertical lines."""
-    fig, ax = _figure(4.8, 2.8)
+    return draw_histogram(histogram_data(key, kept, rejected, ths))
+
+
+def histogram_data(key: str, kept: list[float], rejected: list[float], ths: list[Threshold]) -> dict[str, Any]:
+    """What :func:`draw_histogram` needs: bin counts, not the values (small to send to another process)."""
     values = kept + rejected
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
@@ -96,20 +100,54 @@ def score_histogram(key: str, kept: list[float], rejected: list[float], ths: lis
     # sentences of 60 characters would squash the bars into one).
     near = [th.value for th in ths if lo - span <= th.value <= hi + span]
     lo, hi = min([lo, *near]), max([hi, *near])
-    # One filled outline per series (stairs), not a rectangle per bin as hist() draws: faster.
     edges = np.linspace(lo, hi, 31) if hi > lo else np.array([lo - 0.5, lo + 0.5])
     k, _ = np.histogram(kept, edges)
     r, _ = np.histogram(rejected, edges)
-    ax.stairs(k, edges, fill=True, color=KEPT, label=f"kept ({len(kept):,})")
-    ax.stairs(k + r, edges, baseline=k, fill=True, color=REJECTED, label=f"rejected ({len(rejected):,})")
+    return {"key": key, "edges": edges, "kept": k, "rejected": r, "n_kept": len(kept), "n_rejected": len(rejected),
+            "lines": [(th.value, th.kind) for th in ths if lo <= th.value <= hi]}
+
+
+def draw_histogram(h: dict[str, Any]) -> str:
+    fig, ax = _figure(4.8, 2.8)
+    edges, k, r = h["edges"], h["kept"], h["rejected"]
+    # One filled outline per series (stairs), not a rectangle per bin as hist() draws: faster.
+    ax.stairs(k, edges, fill=True, color=KEPT, label=f"kept ({h['n_kept']:,})")
+    ax.stairs(k + r, edges, baseline=k, fill=True, color=REJECTED, label=f"rejected ({h['n_rejected']:,})")
     ax.set_ylim(0, max(1, int((k + r).max())) * 1.1)
-    for th in ths:
-        if lo <= th.value <= hi:
-            ax.axvline(th.value, color="black", linestyle="--", linewidth=1)
-            ax.text(th.value, ax.get_ylim()[1] * 0.95, f" {th.kind} {th.value:g}", fontsize=8, va="top")
-    ax.set_title(key, fontsize=10)
+    for value, kind in h["lines"]:
+        ax.axvline(value, color="black", linestyle="--", linewidth=1)
+        ax.text(value, ax.get_ylim()[1] * 0.95, f" {kind} {value:g}", fontsize=8, va="top")
+    ax.set_title(h["key"], fontsize=10)
     ax.legend(fontsize=7, loc="upper right")
     return to_data_uri(fig)
+
+
+def _draw_safe(h: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(image, None) or (None, what went wrong): a figure that fails costs that figure, not the page."""
+    try:
+        return draw_histogram(h), None
+    except Exception as exc:
+        return None, str(exc) or type(exc).__name__
+
+
+#: figures per process below which drawing in other processes costs more than it saves (starting a spawned
+#: process imports matplotlib, ~1 s; a figure takes ~0.1 s)
+FIGURES_PER_PROCESS = 12
+
+
+def draw_histograms(hs: list[dict[str, Any]], processes: int = 1) -> list[tuple[str | None, str | None]]:
+    """Every histogram, in order, in up to ``processes`` processes. Matplotlib draws on one core and the
+    figures do not depend on each other: at the end of a run the shard workers' cores are free."""
+    processes = min(processes, len(hs) // FIGURES_PER_PROCESS)
+    if processes <= 1:
+        return [_draw_safe(h) for h in hs]
+    import multiprocessing
+
+    from lrl.shards import fork_safe
+
+    ctx = multiprocessing.get_context("fork" if fork_safe() else "spawn")
+    with ctx.Pool(processes) as pool:
+        return pool.map(_draw_safe, hs, chunksize=max(1, len(hs) // (4 * processes)))
 
 
 def lengths(data: RunData, src_lang: str = "en") -> str:

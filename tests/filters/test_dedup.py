@@ -114,3 +114,18 @@ def test_letters_key_is_opusfilters_letters_only_lowercase() -> None:
     # digits and combining marks go, precomposed accents stay: "Ida" differs from "Ìdá", "I\u0300da\u0301" does not
     assert [r.id for r in kept] == ["a", "c"] and set(rejected) == {"b", "d"}
     assert d.signature()["near_key"] == "letters"
+
+
+def test_keys_computed_by_a_shard_worker_give_the_same_scores_and_decisions() -> None:
+    """Shard workers compute each kept row's keys (``prescore``) and the run-wide pass looks them up in
+    stream order; a row without one (an older shard) is keyed there, as before."""
+    # two rows with one id: the keys are looked up by position, not by id
+    rows = [("a", *PAIR), ("b", PAIR[0], "Awon omode n lo si ile iwe."),
+            ("c", "My mother bought yam.", "Ìyá mi ra iṣu."), ("a", *PAIR)]
+    fresh_kept, fresh_rejected = run(Dedup(), [rec(*r) for r in rows])
+    worker, d = Dedup(), Dedup()
+    for r in rows[:3]:  # the last row comes without its keys
+        d.prescored.append((r[0], worker.prescore(rec(*r))))
+    kept, rejected = run(d, [rec(*r) for r in rows])
+    assert [(r.id, r.scores) for r in kept] == [(r.id, r.scores) for r in fresh_kept]
+    assert rejected == fresh_rejected and not d.prescored

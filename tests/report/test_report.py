@@ -25,6 +25,14 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run(plugin, cfg, Inputs([], []), progress=False).run_dir
 
 
+def test_the_report_drawn_from_summaries_is_the_one_drawn_from_the_files(default_run: Path) -> None:
+    """Completing a run draws report.html from the shards' summaries and the rows it kept
+    (lrl/report/summaries.py), with the histograms in two processes; `lrl report` reads the files."""
+    at_completion = (default_run / "report.html").read_text()
+    assert build_report(default_run, processes=2).read_text() == at_completion
+    assert build_report(default_run).read_text() == at_completion
+
+
 def test_default_run_writes_a_report_that_loads_in_chromium(default_run: Path) -> None:
     binary = find_chromium()
     if binary is None:
@@ -78,6 +86,9 @@ def test_diversity_and_lexicon_coverage() -> None:
     assert d["distinct_1"] == pytest.approx(3 / 6) and d["distinct_2"] == pytest.approx(3 / 4)
     c = data.lexicon_coverage(["ilé ìwé", "ọjà", "iṣu"], ["Mo lọ sí ilé ìwé.", "Ọjà náà tóbi."])
     assert (c["entries"], c["seen"]) == (3, 2)
+    # a multi-word entry counts only inside one text, with its words in order
+    c = data.lexicon_coverage(["ilé ìwé", "lọ sí"], ["Mo lọ sí ilé", "ìwé náà", "sí lọ"])
+    assert (c["entries"], c["seen"]) == (2, 1)
 
 
 def test_a_failing_plot_costs_that_plot_not_the_page(default_run: Path, monkeypatch: pytest.MonkeyPatch,
