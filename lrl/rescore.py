@@ -86,7 +86,8 @@ def rescore(run_dir: Path, changes: dict[str, Any], out_dir: Path | None = None,
     from lrl.io.card import render_card
     from lrl.io.outdir import new_run_dir
     from lrl.io.writers import PairSplitWriter, RejectWriter, write_json
-    from lrl.pipeline import point_latest, versions, write_report
+    from lrl.pipeline import point_latest, write_report
+    from lrl.run_record import versions
 
     started = time.time()
     run_dir = run_dir.resolve()

@@ -8,8 +8,8 @@ from typing import Any
 
 from lrl import config
 from lrl.languages import find_plugin
-from lrl.pipeline import build_steps, model_stages
-from lrl.ray_executor import actor_options
+from lrl.pipeline import build_steps
+from lrl.ray_executor import actor_options, model_stages
 from lrl.step import Step
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from lrl import config
 from lrl.languages.plugin import load_plugin
-from lrl.pipeline import Inputs, build_steps, run_wide_steps, step_entry
+from lrl.pipeline import Inputs, build_steps, run_wide_steps
 from lrl.registry import steps as registered
+from lrl.run_record import step_entry
 
 #: One setting per stage, changed from what ``_cfg`` sets. The tone bar is the plugin's
 #: (orthography.tone_min_share) and the blocklist's terms are the plugin's file: changed there.
