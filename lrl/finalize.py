@@ -148,6 +148,7 @@ def finalize(run_dir: Path, run_steps: list[Step], src_lang: str, tgt_lang: str,
         # as given (before the plugin's data stood in for missing ones): `lrl rescore --score-missing` rebuilds
         # the run's steps from them
         "inputs_given": draft["inputs"],
+        **({"templates": draft["templates"]} if "templates" in draft else {}),  # asked and made (the cap)
         "steps": [{**s, "signature": add_counts(s["signature"], counts.get(s["name"], {}))} for s in draft["steps"]],
         "stages": stats.as_dict(),
         "kept_by_origin": dict(kept_by_origin.most_common()),

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from lrl import __version__
-from lrl.io.readers import InputStats
+from lrl.generate.template_budget import template_count
+from lrl.io.readers import InputStats, expand
 from lrl.io.writers import file_sha256
 from lrl.languages.plugin import Plugin
 from lrl.sources import Inputs
@@ -45,6 +46,11 @@ def run_draft(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs,
         "config": cfg,
         "inputs": dataclasses.asdict(inputs),
         "input_files": [{"path": spec, "kind": kind, "sha256": hash_spec(spec)} for spec, kind, _ in input_stats],
+        # templates.count as asked, and as made after the cap relative to the parallel input (the summary
+        # and the card say when they differ)
+        "templates": {"asked": int(cfg["templates"]["count"]),
+                      "count": template_count(plugin, cfg, expand(inputs.parallel))
+                      if cfg["templates"]["enabled"] else 0},
         "versions": versions(),
     }
 

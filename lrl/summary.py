@@ -75,6 +75,19 @@ def _survival_line(manifest: dict[str, Any]) -> list[str]:
     return lines
 
 
+def template_cap(manifest: dict[str, Any]) -> str | None:
+    """A sentence when templates.count was capped relative to the parallel input (lrl/generate/template_budget.py)."""
+    t = manifest.get("templates") or {}
+    if not t or not t.get("count") or t["count"] >= t["asked"]:
+        return None
+    cfg = manifest["config"]["templates"]
+    return (f"templates: {t['count']:,} rendered of templates.count {t['asked']:,}, capped at "
+            f"templates.max_seed_ratio ({cfg['max_seed_ratio']}) x the parallel input's rows (never below "
+            f"templates.seed_cap_floor, {cfg['seed_cap_floor']:,}): more templates than that taught a "
+            "word-by-word model their fixed phrases (README, \"The stages\"); set templates.max_seed_ratio=0 "
+            "for no cap")
+
+
 def rounds_lines(manifest: dict[str, Any]) -> list[str]:
     """Iterative back-translation (bt.rounds) and data selection (bt.select), from the manifest."""
     lines = []
@@ -133,6 +146,8 @@ def summary_lines(manifest: dict[str, Any], kept_by_origin: Counter[str], run_di
         if line:
             lines.append(line)
     lines += _survival_line(manifest)
+    if cap := template_cap(manifest):
+        lines.append("  " + cap)
     lines += rounds_lines(manifest)
     timed = sorted(((n, st.get("seconds", 0.0)) for n, st in manifest["stages"].items()), key=lambda x: -x[1])
     if timed and timed[0][1] > 0:

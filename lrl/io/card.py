@@ -12,7 +12,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from lrl.io.licences import UNKNOWN, card_licence, run_licences
 from lrl.io.writers import file_sha256
 from lrl.report.data import stage_order, thresholds
-from lrl.summary import LOW_SURVIVAL, privacy_counts, rounds_lines, synthetic_survival
+from lrl.summary import LOW_SURVIVAL, privacy_counts, rounds_lines, synthetic_survival, template_cap
 
 CARD_BODY_NOTE = "manifest.json has the full configuration, input hashes and versions needed to repeat this run."
 
@@ -125,6 +125,9 @@ def _body(manifest: dict[str, Any], kept_by_origin: Counter[str], monolingual_ro
             lines += ["", "Almost none passed the quality filters: the back-translator's English is mostly word "
                       "salad or leaves words untranslated. This is the honest outcome, not a fault of the "
                       "filters; a better translator (`bt.model`) or more seed pairs is what helps."]
+    cap = template_cap(manifest)
+    if cap:
+        lines += ["", "## Templates", "", cap[0].upper() + cap[1:] + "."]
     rounds = rounds_lines(manifest)
     if rounds:
         lines += ["", "## Back-translation rounds and selection", "",

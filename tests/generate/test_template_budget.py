@@ -77,3 +77,28 @@ def test_pivot_paraphrases_get_the_stricter_language_side_bar() -> None:
     row = Record(id="pivot:s1:1", src="The man went home.", tgt="Ọkùnrin náà lọ sílé.", origin="pivot")
     assert judge.decide(row, {"score": -0.8, "words": 4}) is not None  # passes -1.5, not 0
     assert judge.decide(row, {"score": 0.1, "words": 4}) is None
+
+
+def test_a_capped_run_says_so_in_its_manifest_summary_and_card(tmp_path: Path) -> None:
+    """The cap changes what a user asked for: the manifest records both numbers, and the console summary
+    and the dataset card say how many templates were rendered and which setting lifts the cap."""
+    from collections import Counter
+
+    from lrl.pipeline import run
+    from lrl.summary import summary_lines
+
+    plugin = find_plugin("yo")
+    seed = [str(_seed_tsv(tmp_path / "seed.tsv", 50))]
+    over = {"templates.count": 100, "templates.seed_cap_floor": 0, "bt.enabled": False,
+            "out_dir": str(tmp_path / "out")}
+    result = run(plugin, _cfg(**over), Inputs([], seed), progress=False)
+    assert result.manifest["templates"] == {"asked": 100, "count": 15}
+    summary = summary_lines(result.manifest, Counter(result.manifest["kept_by_origin"]), result.run_dir)
+    line = next(x for x in summary if "templates:" in x)
+    assert "15 rendered of templates.count 100" in line and "templates.max_seed_ratio=0" in line
+    card = (result.run_dir / "README.md").read_text(encoding="utf-8")
+    assert "## Templates" in card and "15 rendered of templates.count 100" in card
+    # Uncapped (ratio 0): nothing to say.
+    again = run(plugin, _cfg(**{**over, "templates.max_seed_ratio": 0}), Inputs([], seed), progress=False)
+    assert again.manifest["templates"] == {"asked": 100, "count": 100}
+    assert not any("templates:" in x for x in summary_lines(again.manifest, Counter(), again.run_dir))
