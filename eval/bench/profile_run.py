@@ -12,7 +12,6 @@ Numbers on a shared machine move with its load; CPU seconds move least.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -24,15 +23,6 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-
-
-def _load(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"lrl_bench_{name}", HERE / f"{name}.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _rss_mib() -> float:
@@ -81,8 +71,10 @@ def main() -> None:
     ap.add_argument("--set", nargs="*", default=[], help="more settings (key=value)")
     ap.add_argument("--cprofile", type=int, default=0, help="print this many functions by own time")
     args = ap.parse_args()
-    bench = _load("bench_speed")
-    corpus = _load("corpus")
+    sys.path.insert(0, str(HERE))
+    import bench_speed as bench  # its settings lists and sibling loader: the bench's corpus, the bench's run
+
+    corpus = bench._load("corpus")
     with tempfile.TemporaryDirectory() as tmp:
         rows = [(k, " ".join(en.split()), " ".join(yo.split())) for k, en, yo in corpus.build(args.pairs)]
         pairs = corpus.write_tsv(rows, Path(tmp) / "pairs.tsv")

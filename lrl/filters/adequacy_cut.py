@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lrl.filters.adequacy_features import Featurizer, Links, _truncate
+from lrl.filters.adequacy_features import Featurizer, Links, _truncate, labelled, seed_folds
 from lrl.filters.length import ends_sentence
-from lrl.models.ibm1 import IBM1Model, _is_word, load_or_train, tokenize
+from lrl.models.ibm1 import IBM1Model, _is_word, tokenize
 
 CUT_FEATURES = ("en_short_z", "xx_short_z", "en_open", "xx_open", "en_tail_gap", "xx_tail_gap",
                 "en_tail_miss", "xx_tail_miss")
@@ -89,17 +89,13 @@ def cut_cross_fitted(model: IBM1Model, pairs: Sequence[tuple[str, str]], latin: 
     """(features, labels, number of positives first): each half of the seed and its cut copies scored with
     the IBM-1 tables and length ratio of the other half (the tables are the ones ``cross_fitted`` trained,
     cached on disk), as for the misaligned classifier."""
-    iterations = int(model.settings.get("iterations", 5))
-    halves = [[i for i in range(len(pairs)) if i % 2 == h] for h in (0, 1)]
     pos: list[dict[str, float]] = []
     neg: list[dict[str, float]] = []
     rng = random.Random(1)
-    for h in (0, 1):
-        learn = [pairs[i] for i in halves[h]]
-        judged = [pairs[i] for i in halves[1 - h]]
-        half = load_or_train(model.lang, learn, (), iterations, 0.0)
+    for learn_ids, judge_ids, half in seed_folds(model, pairs):
+        learn = [pairs[i] for i in learn_ids]
+        judged = [pairs[i] for i in judge_ids]
         cf = CutFeaturizer(Featurizer(half, top, latin), *CutFeaturizer.calibrate(learn))
         pos += (cf.features(*p) for p in judged)
         neg += (cf.features(*p) for p in cut_negatives(judged, rng))
-    x = np.array([[f[k] for k in CUT_FEATURES] for f in pos + neg])
-    return x, np.r_[np.ones(len(pos)), np.zeros(len(neg))], len(pos)
+    return labelled(pos, neg, CUT_FEATURES)

@@ -9,7 +9,7 @@ import random
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -260,19 +260,33 @@ def cross_fitted(model: IBM1Model, pairs: Sequence[tuple[str, str]], toks: Seque
     threshold set on them, rejected 4-9% of held-out clean pairs); the half tables know fewer words than the
     full ones, so the scale set here errs towards keeping clean pairs."""
     iterations = int(model.settings.get("iterations", 5))
-    halves = [[i for i in range(len(pairs)) if i % 2 == h] for h in (0, 1)]
     pos: list[dict[str, float]] = []
     neg: list[dict[str, float]] = []
     rng = random.Random(0)
-    for h in (0, 1):
-        learn, judge = halves[h], halves[1 - h]
+    for learn, judge, half in seed_folds(model, pairs):
         learn_pairs = [pairs[i] for i in learn]
-        half = load_or_train(model.lang, learn_pairs, (), iterations, 0.0)  # cached on disk
         fz = featurizer(model.lang, learn_pairs, [toks[i] for i in learn], half, top, latin, stem_chars, iterations)
         judged = [pairs[i] for i in judge]
         pos += map(fz.features_of, judged)
         neg += map(fz.features_of, negatives(judged, rng, truncated))
-    x = np.array([[f[k] for k in FEATURES] for f in pos + neg])
+    return labelled(pos, neg, FEATURES)
+
+
+def seed_folds(model: IBM1Model, pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[list[int], list[int], IBM1Model]]:
+    """The two cross-fitting folds of the seed, shared by the misaligned and the truncation classifiers:
+    (indices learned from, indices judged, IBM-1 tables trained on the learned half — cached on disk, so the
+    second classifier loads what the first trained)."""
+    iterations = int(model.settings.get("iterations", 5))
+    halves = [[i for i in range(len(pairs)) if i % 2 == h] for h in (0, 1)]
+    for h in (0, 1):
+        learn = halves[h]
+        yield learn, halves[1 - h], load_or_train(model.lang, [pairs[i] for i in learn], (), iterations, 0.0)
+
+
+def labelled(pos: list[dict[str, float]], neg: list[dict[str, float]], keys: Sequence[str]
+             ) -> tuple[np.ndarray, np.ndarray, int]:
+    """(feature matrix in ``keys`` order, labels 1 then 0, number of positives first)."""
+    x = np.array([[f[k] for k in keys] for f in pos + neg])
     return x, np.r_[np.ones(len(pos)), np.zeros(len(neg))], len(pos)
 
 
