@@ -201,7 +201,8 @@ def build_lrl_fluency(ctx: BuildContext) -> Step | None:
     def lrl_fluency() -> Fluency:
         check = Fluency.build([x for _, x in seed.all_pairs], s, real=[x for _, x in seed.pairs])
         check.side, check.name, check.min_score = "tgt", "lrl-fluency", float(s["lrl_min_score"])
-        check.rescorable = {"filters.fluency.lrl_min_score": "min_score", "filters.fluency.min_words": "min_words"}
+        check.rescorable = {"filters.fluency.lrl_min_score": "min_score", "filters.fluency.min_words": "min_words",
+                            "filters.fluency.min_order_score": "min_order_score"}
         return check
 
     return seed.cached("lrl-fluency", lrl_fluency)

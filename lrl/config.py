@@ -272,6 +272,8 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "filters.fluency.min_words": (0, None),
     "filters.fluency.order": (1, 6),
     "filters.fluency.min_train_types": (0, None),
+    "filters.fluency.order_samples": (0, 64),
+    "filters.fluency.order_quantile": (0.0, 0.5),
     "filters.adequacy.min_known": (0, None),
     "filters.adequacy.stem_chars": (0, None),
     "filters.adequacy.stem_chars_other_script": (0, None),

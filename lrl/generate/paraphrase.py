@@ -187,7 +187,8 @@ def build_paraphrase(plugin: Any, cfg: dict[str, Any], pivot: Any = None, progre
     # back-translated English is (bt.min_fluency): plentiful, and salad when bad.
     stricter = {} if p["model"] else {"lrl-fluency": {
         "min_score": float(p["pivot_min_lrl_fluency"]),
-        "rescorable": {"paraphrase.pivot_min_lrl_fluency": "min_score", "filters.fluency.min_words": "min_words"}}}
+        "rescorable": {"paraphrase.pivot_min_lrl_fluency": "min_score", "filters.fluency.min_words": "min_words",
+                       "filters.fluency.min_order_score": "min_order_score"}}}
     steps += pair_checks(plugin, cfg, quality, "paraphrase-", mine, sides="tgt", overrides=stricter)
     steps.append(ParaphraseChrF(p["min_chrf"], p["max_chrf"], applies_to=mine))
     return steps

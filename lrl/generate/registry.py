@@ -95,7 +95,8 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], prepared: Prepared, p
     stricter = {"fluency": {"min_score": bt["min_fluency"],
                             "unjudged": "reject" if is_ibm1 and bt["ibm1_unverified"] == "reject" else "pass",
                             # what `lrl rescore` may move for these rows: the bar is bt.min_fluency here
-                            "rescorable": {"bt.min_fluency": "min_score", "filters.fluency.min_words": "min_words"}},
+                            "rescorable": {"bt.min_fluency": "min_score", "filters.fluency.min_words": "min_words",
+                                           "filters.fluency.min_order_score": "min_order_score"}},
                 "untranslated": {"strict": True}}
     steps += pair_checks(plugin, cfg, quality, "bt-", {"bt"}, sides="src", overrides=stricter)
     if bt["score"] == "roundtrip":

@@ -156,6 +156,14 @@ class Substitute(Step):
         # Classes never swapped (substitute.skip_classes). Their entries stay in the indexes, so matching
         # and homograph checks of the other classes are what they would be with them swapped.
         self.skip_classes = tuple(sorted(set(skip_classes)))
+        # "number" is the default: a lexicon without numerals simply has nothing to skip.
+        unknown = set(self.skip_classes) - {e.cls for e in self.entries} - {"number"}
+        if unknown and self.entries:
+            from lrl.errors import ConfigError
+
+            # A typo would otherwise swap the very class it meant to protect.
+            raise ConfigError(f"substitute.skip_classes: the lexicon has no class {', '.join(sorted(unknown))}; "
+                              f"its classes: {', '.join(sorted({e.cls for e in self.entries}))}")
         self.xx2en = {f: {w for w, _ in c} for f, c in (xx2en or {}).items()}
         self.en2xx = {e: {w for w, _ in c} for e, c in (en2xx or {}).items()}
         self.lexicon_id, self.aligner_id = lexicon_id, aligner_id

@@ -79,9 +79,12 @@ def test_aligned_passes_misaligned_and_truncated_fail(adequacy: Adequacy) -> Non
 
 
 def test_unknown_names_and_numbers_do_not_sink_a_good_pair(adequacy: Adequacy) -> None:
-    plain = rec("plain", "My mother cooked rice in the kitchen.", cipher("My mother cooked rice in the kitchen."))
-    names = rec("names", "Oluwaseun cooked 1234 rice in the kitchen.",
-                cipher("Cooked rice in the kitchen.").rstrip(".") + " 1234 Oluwaseun.")
+    # (Ending on "yesterday", as the toy seed's sentences end on a time word: one ending on "kitchen" would
+    # look cut short to the truncation classifier, whose end-word evidence the toy seed makes decisive.)
+    plain = rec("plain", "My mother cooked rice in the kitchen yesterday.",
+                cipher("My mother cooked rice in the kitchen yesterday."))
+    names = rec("names", "Oluwaseun cooked 1234 rice in the kitchen yesterday.",
+                cipher("Cooked rice in the kitchen yesterday.").rstrip(".") + " 1234 Oluwaseun.")
     kept, _ = run(adequacy, [plain, names])
     assert kept == ["plain", "names"]
     # Unknown words (the name, the number) are left out of the evidence, on both sides.

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from lrl import config
+from lrl.errors import ConfigError
 from lrl.generate.substitute import Substitute
 from lrl.generate.templates import Entry, load_lexicon
 from lrl.languages.plugin import load_plugin
@@ -204,3 +206,7 @@ def test_skipped_classes_are_never_swapped_and_their_forms_still_block_matches()
     assert [k.provenance["lrl"] for k in skipped.children(other, 13)] == [["ìrẹsì", "iṣu"]]
     # The default settings skip numbers.
     assert config.DEFAULTS["substitute"]["skip_classes"] == ["number"]
+    # A class the lexicon does not have is a typo, not a setting to ignore; the default needs no numerals.
+    with pytest.raises(ConfigError, match="the lexicon has no class foods; its classes: food, number"):
+        Substitute(lex, skip_classes=["foods"])
+    Substitute(lexicon(("food", "iṣu", "yam", "")), skip_classes=["number"])

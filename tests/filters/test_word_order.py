@@ -1,0 +1,81 @@
+"""The word-order evidence of the fluency check (lrl/filters/word_order.py): shuffles, gaps, and decisions on
+hand-written sentences."""
+
+import numpy as np
+
+from lrl.filters.fluency import Fluency
+from lrl.filters.word_order import OrderScale, gaps, robust, shuffles
+from lrl.record import Record
+from tests.filters.test_fluency import CORPUS, run
+
+
+def test_shuffles_keep_the_words_the_capital_and_the_final_punctuation() -> None:
+    out = shuffles("The doctor is going to the river.", 8)
+    assert len(out) == 8 and len(set(out)) == 8
+    for s in out:
+        assert s.endswith(".") and s[0].isupper()
+        assert sorted(s.rstrip(".").lower().split()) == sorted(["the", "doctor", "is", "going", "to", "the", "river"])
+        assert s != "The doctor is going to the river."
+    # the same text gets the same shuffles in every process (the kept rows cannot depend on the executor)
+    assert shuffles("The doctor is going to the river.", 8) == out
+    assert shuffles("Hello.", 8) == [] and shuffles("", 8) == [] and shuffles("a b c", 0) == []
+    assert sorted(shuffles("Go home!", 8)) == ["Home go!"]  # two words: one other order
+    # "I" and names keep their capitals wherever they land; no other word gains one
+    assert all(sorted(s.split()) == ["I", "Lagos", "see"] for s in shuffles("I see Lagos", 5))
+
+
+def test_gaps_are_the_score_minus_the_mean_of_the_shuffles() -> None:
+    # a "model" that scores a text by how many of its words are in alphabetical order after the previous one
+    def score(texts: list[str]) -> np.ndarray:
+        return np.array([float(sum(a < b for a, b in zip(t.split(), t.split()[1:], strict=False))) for t in texts])
+
+    g = gaps(score, ["a b c d e f", "f e d c b a", "x"], 8)
+    assert g[0] > 1.5 and g[1] < -1.5 and g[2] == 0.0
+
+
+def test_robust_scale_ignores_a_few_odd_values_and_the_order_scale_sets_its_quantile_at_zero() -> None:
+    rng = np.random.default_rng(0)
+    bulk = rng.normal(1.0, 0.5, 990)
+    center, scale = robust(np.r_[bulk, np.full(10, -50.0)])
+    assert abs(center - 1.0) < 0.1 and abs(scale - 0.5) < 0.1  # std would be ~5
+    raw, gap = rng.normal(1.0, 0.5, 1000), rng.normal(2.0, 0.6, 1000)
+    s = OrderScale(raw, gap, 0.01)
+    scores = np.array([s.score(r, g) for r, g in zip(raw, gap, strict=True)])
+    assert abs((scores < 0).mean() - 0.01) < 0.005
+    assert s.score(1.0, 0.0) < 0 < s.score(1.0, 2.0)  # same words, no order: rejected; usual order: kept
+
+
+def rec(i: str, src: str) -> Record:
+    return Record(id=i, src=src, tgt="Àwọn ọmọdé", origin="bt")
+
+
+def test_word_order_rejects_salad_the_absolute_score_lets_through() -> None:
+    f = Fluency.build(CORPUS, {"min_train_types": 5, "holdout_every": 3})
+    assert f.judging and f.order is not None, f.note
+    clean = [rec(f"c{i}", s) for i, s in enumerate([
+        "The doctor is going to the river with her friends.",
+        "My mother was walking to the church before the meeting.",
+        "Their neighbours wanted to visit the new school on Sunday."])]
+    salad = [rec(f"s{i}", s) for i, s in enumerate([
+        "The church walking my to the mother was meeting before.",
+        "Sunday visit their the new wanted on neighbours school to."])]
+    loose = Fluency.build(CORPUS, {"min_train_types": 5, "holdout_every": 3, "min_score": -1000.0})
+    kept, rejected = run(loose, [*clean, *salad])
+    assert kept == ["c0", "c1", "c2"], rejected
+    assert all(why.startswith("word-order: English reads little better than its own words shuffled")
+               for why in rejected.values())
+    assert all(r.scores["fluency.order_gap"] < 0.5 for r in salad)
+    assert all(r.scores["fluency.order_gap"] > 1.0 for r in clean)
+    # off: the same rows pass the loose absolute bar and carry no order scores
+    off = Fluency.build(CORPUS, {"min_train_types": 5, "holdout_every": 3, "min_score": -1000.0, "order_samples": 0})
+    fresh = [rec(r.id, r.src) for r in [*clean, *salad]]
+    kept, _ = run(off, fresh)
+    assert len(kept) == 5 and not any("fluency.order_score" in r.scores for r in fresh)
+    assert "order" in f.describe() and "order" not in off.describe()
+
+
+def test_short_sentences_get_no_shuffles() -> None:
+    f = Fluency.build(CORPUS, {"min_train_types": 5, "holdout_every": 3})
+    r = rec("short", "river the to")
+    kept, _ = run(f, [r])
+    assert kept == ["short"] and "fluency.order_score" not in r.scores
