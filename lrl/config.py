@@ -155,6 +155,11 @@ DEFAULTS: dict[str, Any] = {
         # English, e.g. only the plugin's examples): "reject" (IBM-1 English is word salad unless shown
         # otherwise) or "keep".
         "ibm1_unverified": "reject",
+        # Back-translated English with this many words of the language left in, names aside, is rejected
+        # (filters.untranslated.min_words, 2, still counts names for it): IBM-1 leaves the source words it
+        # cannot translate, and one lowercase Yoruba word in a sentence ("We to what principles and òté the de
+        # speaking…") was what most of the research run's surviving back-translations had. 0 = off.
+        "untranslated_min_words": 1,
         # Iterative back-translation (lrl/generate/rounds.py): translate, retrain the IBM-1 tables on the
         # seed + the kept pairs, translate again, while the seed dev split's LRL→English chrF++ improves;
         # the output is the last used round's translations. 1 = translate once. IBM-1 only (bt.model: error).
@@ -297,6 +302,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "bt.max_decoding_length": (1, None),
     "bt.max_input_length": (0, None),
     "bt.min_chrf": (0.0, 100.0),
+    "bt.untranslated_min_words": (0, None),
     "bt.ibm1_iterations": (1, None),
     "bt.dev_share": (0.0, 0.5),
     "bt.ibm1_max_pairs": (1, None),

@@ -110,7 +110,7 @@ def vocabularies(seed_pairs: Iterable[tuple[str, str]], lexicon: Iterable[tuple[
 
 
 class Untranslated(Filter):
-    decides_with = ("min_words", "min_share", "strict", "code")
+    decides_with = ("min_words", "min_share", "strict", "min_unnamed", "code")
     rescorable = {"filters.untranslated.min_words": "min_words", "filters.untranslated.min_share": "min_share"}
     """Scores the number and share of English-side words that are words of the language; rejects when
     both reach their thresholds."""
@@ -128,6 +128,10 @@ class Untranslated(Filter):
         #: Also count capitalized or English-looking words carrying the language's marks (names, loans):
         #: for generated English, where a word left in the language's spelling is a word left untranslated.
         self.strict = False
+        #: Words of the language left in, names aside, that reject a row on their own (None: ``min_words``).
+        #: Generated English (bt.untranslated_min_words) is held to 1: a translator that leaves a lowercase
+        #: source word in its English did not translate the sentence.
+        self.min_unnamed: int | None = None
 
     @classmethod
     def build(cls, plugin: Any, seed_pairs: list[tuple[str, str]], settings: dict[str, Any],
@@ -152,7 +156,7 @@ class Untranslated(Filter):
         if not en_words:
             return {"words": 0, "lrl_words": 0, "share": 0.0}
         other = {w.lower() for w in words(record.tgt)} if record.tgt else set()
-        marked = vocab = copied = names = 0
+        marked = vocab = copied = names = first_capital = 0
         for i, w in enumerate(en_words):
             low = w.lower()
             if _is_number(w):
@@ -167,20 +171,25 @@ class Untranslated(Filter):
                 continue
             if _foreign(w):
                 marked += 1
+                # a capitalized first word may be a name: min_unnamed leaves it to min_words
+                first_capital = int(i == 0 and w[0].isupper())
             elif low in self.language_words:
                 vocab += 1
             elif low in other:
                 copied += 1
         n = marked + vocab + copied
         return {"words": len(en_words), "lrl_words": n, "share": round(n / len(en_words), 4),
-                "marked": marked, "vocab": vocab, "copied": copied, "marked_names": names}
+                "marked": marked, "vocab": vocab, "copied": copied, "marked_names": names,
+                "first_capital": first_capital}
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
         n, share = int(scores["lrl_words"]), float(scores["share"])
         if self.strict and int(scores.get("marked_names", 0)):
             n += int(scores["marked_names"])
             share = n / max(1, int(scores["words"]))
-        if n >= self.min_words and n and share >= self.min_share:
+        unnamed = int(scores["lrl_words"]) - int(scores.get("first_capital", 0))
+        if (n >= self.min_words and n and share >= self.min_share) or \
+                (self.min_unnamed is not None and unnamed >= self.min_unnamed > 0):
             return (f"untranslated: {n} of {int(scores['words'])} English-side words look like "
                     f"{self.code or 'language'} words ({share:.0%})")
         return None

@@ -97,7 +97,10 @@ def _back_translation(plugin: Plugin, cfg: dict[str, Any], prepared: Prepared, p
                             # what `lrl rescore` may move for these rows: the bar is bt.min_fluency here
                             "rescorable": {"bt.min_fluency": "min_score", "filters.fluency.min_words": "min_words",
                                            "filters.fluency.min_order_score": "min_order_score"}},
-                "untranslated": {"strict": True}}
+                "untranslated": {"strict": True, "min_unnamed": int(bt["untranslated_min_words"]),
+                                 "rescorable": {"bt.untranslated_min_words": "min_unnamed",
+                                                "filters.untranslated.min_words": "min_words",
+                                                "filters.untranslated.min_share": "min_share"}}}
     steps += pair_checks(plugin, cfg, quality, "bt-", {"bt"}, sides="src", overrides=stricter)
     if bt["score"] == "roundtrip":
         steps.append(RoundTripChrF(forward, bt["min_chrf"], batch_size=rows))

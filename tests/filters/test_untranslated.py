@@ -65,6 +65,28 @@ def test_yoruba_words_left_in_the_english() -> None:
     assert rejected["tagged"].startswith("untranslated: 2 of 11")  # the <BT> tag is not a word
 
 
+def test_generated_english_is_held_to_one_word_left_in_names_aside() -> None:
+    # What the bt checks set (generate/registry.py: strict, min_unnamed = bt.untranslated_min_words).
+    f = build("yo", YO_SEED)
+    f.strict, f.min_unnamed = True, 1
+    tgt = "Ìyá mi ń jẹ àmàlà pẹ̀lú ẹ̀wà ní ilé."
+    kept, rejected = run(f, [
+        bt("clean", "My mother is eating amala and beans at home.", tgt),
+        bt("one", "My mother is eating àmàlà and beans at home.", tgt),
+        # one name in the language's spelling is not enough on its own, at the start of the sentence too (a
+        # capitalized first word may be a name); two are (strict counts names)
+        bt("name", "Adé saw the children at the market.", "Adé rí àwọn ọmọdé ní ọjà."),
+        bt("first", "Lát'ọwọ́ Wikipedia, the knowledge ọ̀fẹ́.", "Lát'ọwọ́ Wikipedia, ìwé ìmọ̀ ọ̀fẹ́."),
+        bt("names", "Adé and Túndé saw the children.", "Adé àti Túndé rí àwọn ọmọdé."),
+    ])
+    assert kept == ["clean", "name"], rejected
+    assert rejected["one"].startswith("untranslated: 1 of 9 English-side words")
+    assert set(rejected) == {"one", "first", "names"}
+    f.min_unnamed = 0  # off: as for input rows
+    kept, _ = run(f, [bt("one", "My mother is eating àmàlà and beans at home.", tgt)])
+    assert kept == ["one"]
+
+
 def test_scores_name_each_kind_and_the_decision_follows_them() -> None:
     f = build("yo", YO_SEED)
     r = bt("r", "The ọmọdé are sí the market, lọ home.", "Àwọn ọmọdé ń lọ sí ọjà.")
