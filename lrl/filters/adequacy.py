@@ -103,6 +103,9 @@ ADEQUACY_DEFAULTS: dict[str, Any] = {
     #: on length alone). Not judging them at all let 6% of the yo bench's cut pairs through
     #: (`python eval/filters/adequacy_parts.py --lang yo`, results/adequacy-parts/)
     "cut_min_chars": 15,
+    #: ... or when a side's last word has end-word log-odds at or below minus this (adequacy_cut.end_odds:
+    #: "a", "the", "of" sit at -4 in English): a dangling word says "cut" at any length. 0 = never.
+    "cut_dangling": 2.0,
 }
 #: Fewer seed pairs and the classifier is not trained (the filter scores with the priors and does not judge);
 #: fewer held-out pairs and its scale is set on the training pairs.
@@ -113,15 +116,16 @@ class Adequacy(Filter):
     name = "adequacy"
     # coef and typical only name the feature that weighs most in a rejection's reason.
     decides_with = ("min_score", "min_known", "judging", "coef", "typical", "min_cut_score", "cut_min_chars",
-                    "cut_coef", "cut_typical")
+                    "cut_coef", "cut_typical", "cut_dangling")
     rescorable = {"filters.adequacy.min_score": "min_score", "filters.adequacy.min_known": "min_known",
                   "filters.adequacy.min_cut_score": "min_cut_score",
-                  "filters.adequacy.cut_min_chars": "cut_min_chars"}
+                  "filters.adequacy.cut_min_chars": "cut_min_chars",
+                  "filters.adequacy.cut_dangling": "cut_dangling"}
 
     def __init__(self, featurizer: Featurizer, coef: dict[str, float], bias: float, offset: float,
                  min_score: float, min_known: int, info: dict[str, Any] | None = None,
                  cut: tuple[CutFeaturizer, dict[str, float], float, float, dict[str, float]] | None = None,
-                 min_cut_score: float = 0.0, cut_min_chars: int = 15) -> None:
+                 min_cut_score: float = 0.0, cut_min_chars: int = 15, cut_dangling: float = 2.0) -> None:
         """``cut``: the truncation classifier (featurizer, weights, bias, offset, typical seed values), or
         None when the seed was too small to train it."""
         self.featurizer = featurizer
@@ -134,6 +138,7 @@ class Adequacy(Filter):
         self.cut_coef = cut[1] if cut else {}
         self.cut_typical = cut[4] if cut else {}
         self.min_cut_score, self.cut_min_chars = min_cut_score, cut_min_chars
+        self.cut_dangling = cut_dangling
 
     @classmethod
     def build(cls, model: IBM1Model, settings: dict[str, Any],
@@ -183,7 +188,7 @@ class Adequacy(Filter):
         info["coef"] = {k: round(v, 4) for k, v in coef.items()}
         info["bias"], info["offset"] = round(bias, 4), round(offset, 4)
         return cls(fz, coef, bias, offset, float(s["min_score"]), int(s["min_known"]), info, cut,
-                   float(s["min_cut_score"]), int(s["cut_min_chars"]))
+                   float(s["min_cut_score"]), int(s["cut_min_chars"]), float(s["cut_dangling"]))
 
     def score(self, record: Record) -> dict[str, float | str]:
         if not record.src or not record.tgt:
@@ -210,10 +215,13 @@ class Adequacy(Filter):
             worst = min(FEATURES, key=lambda k: self.coef[k] * (float(scores[k]) - self.typical[k]))
             return f"adequacy: score {value:.2f} < {self.min_score:g} ({WHY[worst]})"
         # A short pair's length ratio says little (a compact translation), so it is judged only when one side
-        # ends a sentence and the other does not. Length and sentence ends need no known words: judged
-        # whatever min_known says.
+        # ends a sentence and the other does not, or a side ends on a word that seed sentences hardly ever end
+        # on ("There was a", "One does not bear the title of"): neither depends on length. Length and sentence
+        # ends need no known words: judged whatever min_known says.
         short = int(scores.get("cut_chars", 0)) < self.cut_min_chars
-        opened = max(float(scores.get("cut_en_open", 0)), float(scores.get("cut_xx_open", 0))) > 0
+        opened = max(float(scores.get("cut_en_open", 0)), float(scores.get("cut_xx_open", 0))) > 0 or \
+            (self.cut_dangling > 0 and
+             min(float(scores.get("cut_en_end", 0)), float(scores.get("cut_xx_end", 0))) <= -self.cut_dangling)
         if "cut_score" in scores and float(scores["cut_score"]) < self.min_cut_score and (opened or not short):
             worst = min(CUT_FEATURES, key=lambda k: self.cut_coef[k] * (float(scores[f"cut_{k}"])
                                                                          - self.cut_typical[k]))

@@ -94,8 +94,10 @@ def test_unknown_names_and_numbers_do_not_sink_a_good_pair(adequacy: Adequacy) -
 
 def test_too_few_known_words_are_scored_not_judged(adequacy: Adequacy) -> None:
     # (Both sides end a sentence: without the full stop, a 5-character side for a whole English sentence is
-    # judged as cut short, test_a_cut_side_is_rejected_as_truncated.)
-    row = rec("few", "Chiamaka laughed loudly at the teacher.", "ecira.")
+    # judged as cut short, test_a_cut_side_is_rejected_as_truncated; and each side ends on a word that ends
+    # toy seed sentences — a time word, "ehta" — as one ending on "teacher" or "ecira" would read as dangling,
+    # see test_end_words_learnt_from_the_seed_and_a_dangling_short_side.)
+    row = rec("few", "Chiamaka laughed loudly at the teacher yesterday.", "ecira ehta.")
     kept, _ = run(adequacy, [row])
     assert kept == ["few"] and row.scores["adequacy.tgt_known"] < 3
 
@@ -152,6 +154,9 @@ def test_a_cut_side_is_rejected_as_truncated(adequacy: Adequacy) -> None:
     # other, lacks its sentence end, and leaves the other side's tail unexplained.
     cut = copy.copy(adequacy)
     cut.min_score = -1e9
+    # Every toy seed sentence ends on a time word, so any other last word would look dangling to the short-pair
+    # rule: this test is about sentence ends (the dangling rule has its own test below).
+    cut.cut_dangling = 0
     en = "The old farmer carried some beans behind the school on sunday."
     xx = cipher(en)
     rows = [rec("whole", en, xx), rec("en-cut", "The old farmer carried some", xx),
@@ -168,6 +173,29 @@ def test_a_cut_side_is_rejected_as_truncated(adequacy: Adequacy) -> None:
     # The toy language reverses word order, so its cut leaves the English *head* unexplained: the tail
     # features assume roughly monotone order, which real pairs have; here the other evidence decides.
     assert rows[2].scores["adequacy.cut_xx_open"] == 1 and float(rows[2].scores["adequacy.cut_xx_short_z"]) > 0
+
+
+def test_end_words_learnt_from_the_seed_and_a_dangling_short_side(adequacy: Adequacy) -> None:
+    import copy
+
+    from lrl.filters.adequacy_cut import end_odds
+
+    odds = end_odds(["The farmer sold the yams.", "My mother went to the market.", "We ate the yams."] * 20)
+    assert odds["the"] < -3 and odds["sold"] < -2  # frequent, never last
+    assert odds["yams"] > 0 and odds["market"] > 0
+    assert min(end_odds(["a b c d e f g h i j k l m n o p q r s t u v w x y z"] * 200).values()) == -4.0  # clipped
+    assert end_odds([]) == {}
+    # Short pairs (under cut_min_chars) are judged as cut when a side ends on a word seed sentences never end
+    # on, even with no sentence end missing on either side.
+    cut = copy.copy(adequacy)
+    cut.min_score = -1e9
+    # ("ehta" ends every toy seed sentence of the language; "it" is unknown, so it carries no evidence)
+    rows = [rec("short", "The old farmer sold it", "ehta"), rec("dangling", "The old farmer", "ehta")]
+    kept, rejected = run(cut, rows)
+    assert rows[1].scores["adequacy.cut_en_end"] <= -cut.cut_dangling < rows[0].scores["adequacy.cut_en_end"]
+    assert kept == ["short"] and rejected["dangling"].startswith("truncated:")
+    cut.cut_dangling = 0  # off: short pairs are judged only on their sentence ends
+    assert run(cut, [rec("dangling", "The old farmer", "ehta")])[0] == ["dangling"]
 
 
 def test_stem_tables_explain_an_unseen_inflection() -> None:
