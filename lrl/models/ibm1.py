@@ -125,7 +125,9 @@ def translate_words(text: str, choose: Callable[[str], str | None]) -> str:
             out.append(tok)
             continue
         low = tok.lower()
-        tr = choose(low)
+        # Numbers are copied even when the tables know them: a seed's co-occurrence statistics pair years and
+        # amounts with their neighbours' numbers ("Ní ọdún 1980" became "The years 1978").
+        tr = None if any(c.isdigit() for c in tok) else choose(low)
         if tr is None:
             out.append(tok)
             continue
