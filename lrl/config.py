@@ -285,6 +285,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "filters.adequacy.cut_quantile": (0.0, 1.0),
     "filters.adequacy.cut_min_chars": (0, None),
     "filters.adequacy.cut_dangling": (0.0, None),
+    "filters.adequacy.cut_dangling_any": (0.0, None),
     "filters.fluency.model_batch_size": (1, None),
     "filters.fluency.model_max_tokens": (2, None),
     "filters.fluency.model_calibration": (0, None),

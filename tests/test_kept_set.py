@@ -44,13 +44,16 @@ _spec.loader.exec_module(corpus)
 #: language left in, names aside (bt.untranslated_min_words = 1): bt-untranslated 103 -> 123, some of them rows
 #: bt-fluency rejected before (50 -> 38), 8 fewer back-translations kept: 1,774. Recomputed when IBM-1 began
 #: copying numbers instead of translating them: the same rows, one kept back-translation's number now the
-#: source's (kept digest only).
+#: source's (kept digest only). Recomputed when English ending on a word seed sentences hardly ever end on,
+#: without a sentence end, became a cut side (filters.adequacy.cut_dangling_any): 5 IBM-1 back-translations
+#: ("Lessons the", "not to drew this", "Warning all", …) are rejected at bt-adequacy, one of them a row chrf
+#: rejected before (13 -> 12): 1,770 kept.
 EXPECTED = {
-    "kept": 1774,
-    "kept_sha256": "e02a3a1765cb0194031f7c992e15eaf23faef154e6ea21e452b25c9a6c1bb71f",
-    "rejected_sha256": "9ce862f09501d9396d5d6386edeaf92436702be2432711a6c3327b462216cb81",
-    "rejected_by_stage": {"adequacy": 2, "bt-fluency": 38, "bt-langid": 90, "bt-untranslated": 123, "chrf": 13,
-                          "dedup": 329, "langid": 244, "length": 73, "markup": 1},
+    "kept": 1770,
+    "kept_sha256": "4fdee71fc862c9fee7dc624ab6db3848de8265a7ef75a62be672724c40291fe6",
+    "rejected_sha256": "312e2a77dd7e63bd6c6bf480481c548729d06336d566ca5d0262fd9ca567bdfd",
+    "rejected_by_stage": {"adequacy": 2, "bt-adequacy": 5, "bt-fluency": 38, "bt-langid": 90, "bt-untranslated": 123,
+                          "chrf": 12, "dedup": 329, "langid": 244, "length": 73, "markup": 1},
 }
 
 

@@ -156,7 +156,7 @@ def test_a_cut_side_is_rejected_as_truncated(adequacy: Adequacy) -> None:
     cut.min_score = -1e9
     # Every toy seed sentence ends on a time word, so any other last word would look dangling to the short-pair
     # rule: this test is about sentence ends (the dangling rule has its own test below).
-    cut.cut_dangling = 0
+    cut.cut_dangling = cut.cut_dangling_any = 0
     en = "The old farmer carried some beans behind the school on sunday."
     xx = cipher(en)
     rows = [rec("whole", en, xx), rec("en-cut", "The old farmer carried some", xx),
@@ -194,8 +194,23 @@ def test_end_words_learnt_from_the_seed_and_a_dangling_short_side(adequacy: Adeq
     kept, rejected = run(cut, rows)
     assert rows[1].scores["adequacy.cut_en_end"] <= -cut.cut_dangling < rows[0].scores["adequacy.cut_en_end"]
     assert kept == ["short"] and rejected["dangling"].startswith("truncated:")
-    cut.cut_dangling = 0  # off: short pairs are judged only on their sentence ends
+    cut.cut_dangling = 0  # off: short pairs are judged only on their sentence ends ...
+    assert run(cut, [rec("dangling", "The old farmer", "ehta")])[0] == []  # ... but the rule at any length holds
+    cut.cut_dangling_any = 0
     assert run(cut, [rec("dangling", "The old farmer", "ehta")])[0] == ["dangling"]
+    cut.cut_dangling_any = 3.0
+    # At any length, a side with no sentence end whose last word is at or below -cut_dangling_any is cut; with
+    # its full stop it is left to the classifier.
+    en = "His sister found red pepper behind the school on sunday"
+    rows = [rec("long-dangling", en + " with the", cipher(en)), rec("long-whole", en + ".", cipher(en)),
+            rec("long-stopped", en + " with the.", cipher(en))]
+    cut.min_cut_score = -1e9  # the classifier out of the way: the rule alone
+    kept, rejected = run(cut, rows)
+    assert kept == ["long-whole", "long-stopped"], rejected
+    assert rejected["long-dangling"].startswith("truncated: the English ends on a word seed sentences hardly")
+    assert rows[0].scores["adequacy.cut_ends"] == 2  # the language side ends a sentence, the English does not
+    cut.cut_dangling_any = 0
+    assert run(cut, [rec("long-dangling", en + " with the", cipher(en))])[0] == ["long-dangling"]
 
 
 def test_stem_tables_explain_an_unseen_inflection() -> None:
