@@ -1,9 +1,9 @@
 """Completing a run: the run-wide steps (dedup) over every shard's kept rows in shard order, then the
 files a user sees, each moved into place whole, and ``manifest.json`` last (lrl/io/rundir.py).
 
-Called by the process that finished the last shard (one machine, or the last Slurm rank) and by
-``lrl merge DIR``. Everything it writes is derived from ``.partial/`` alone, so a crash here is undone by
-running it again.
+One process alone (world size 1) feeds it each shard as soon as the shards before it are done, while later
+shards still run; the last Slurm rank to finish and ``lrl merge DIR`` feed it every shard at once.
+Everything it writes is derived from ``.partial/`` alone, so a crash here is undone by running it again.
 """
 
 from __future__ import annotations
