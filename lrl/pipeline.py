@@ -25,7 +25,7 @@ from lrl.filters.decontaminate import Decontaminate
 from lrl.filters.dedup import Dedup
 from lrl.filters.invisible import policy
 from lrl.filters.normalize import Normalize
-from lrl.finalize import RunResult, finalize, missing_shards
+from lrl.finalize import Completion, RunResult, finalize, missing_shards
 from lrl.generate.registry import build_generators
 from lrl.io.outdir import check_out_dir
 from lrl.io.readers import InputStats, expand
@@ -181,17 +181,31 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     method, executor = "in-process", cfg["run"]["executor"]
     layout: dict[str, Any] = {}
     live = mark_live(run_dir, rank)
+    # One process alone completes the run (and takes over a lock left by a completion that was killed): it
+    # feeds each finished shard to the completion pass while later shards still run (lrl/finalize.py).
+    completion = Completion.start(run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"],
+                                  force=True) if world_size == 1 else None
+
+    def on_done(k: int) -> None:
+        bar.update()
+        if completion is not None:
+            completion.advance()
+
     shards_started = time.perf_counter()
     try:
         if executor == "ray":
             from lrl.ray_executor import model_stages, run_shards_ray
 
-            layout = run_shards_ray(mine(), cfg["run"]["workers"], build, on_done=lambda k: bar.update(),
+            layout = run_shards_ray(mine(), cfg["run"]["workers"], build, on_done=on_done,
                                     model_stages=model_stages(row_steps, cfg))
             n_workers = layout.pop("workers")
             method = "ray actors"
         else:
-            method = run_shards(job, mine(), n_workers, build, on_done=lambda k: bar.update())
+            method = run_shards(job, mine(), n_workers, build, on_done=on_done)
+    except BaseException:
+        if completion is not None:
+            completion.abort()
+        raise
     finally:
         shards_seconds = time.perf_counter() - shards_started
         live.unlink(missing_ok=True)
@@ -212,11 +226,13 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
                  "executor": {"name": executor, "workers": n_workers, "start": method, "world_size": world_size,
                               "shards": n_shards,
                               "shard_rows": shard_rows, "resumed": bool(done), **layout}}
-        # One process alone (world size 1) takes over a lock left by a completion that was killed.
-        result = finalize(run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"], extra,
-                          force=world_size == 1, processes=min(n_workers, usable_cores()))
+        processes = min(n_workers, usable_cores())
+        result = completion.close(extra, processes) if completion is not None else finalize(
+            run_dir, run_steps, "en", plugin.code, cfg["output"]["shard_rows"], extra, processes=processes)
         if result is not None:
             return result
+    elif completion is not None:
+        completion.abort()
     return RunResult(run_dir, {}, Counter(), complete=False, shards_done=n_shards - len(missing),
                      shards_total=n_shards, notes=[f"this process ran {ran} shard(s)"])
 

@@ -9,7 +9,8 @@ The contract (DESIGN.md "The shard contract"):
 * A shard's output depends only on its rows and the built steps: generators draw from (run seed, row
   id or text), never from a stream position, so any process may run any shard, in any order, again.
 * Steps that need every shard (``Step.scope == "run"``: dedup) sit at the end of the chain and run once
-  over all shards' kept rows, in shard order, in :func:`lrl.finalize.finalize`.
+  over all shards' kept rows, in shard order (:class:`lrl.finalize.Completion`: shard by shard as they finish
+  when one process runs them all, else once all are done).
 """
 
 from __future__ import annotations

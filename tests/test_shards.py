@@ -132,6 +132,30 @@ def test_ranks_and_merge_give_the_rows_of_one_process(plugin_dir: Path, referenc
     with pytest.raises(ConfigError, match="already complete"):
         merge(shared)
 
+
+def test_completion_fed_shard_by_shard_gives_the_rows_of_one_process(plugin_dir: Path, reference: Path,
+                                                                     tmp_path: Path) -> None:
+    """One process alone feeds each finished shard to the completion pass while later shards still run
+    (lrl/finalize.py Completion): fed in shard order, never past a shard not done yet, it writes what
+    completing all at once (`lrl merge`, above) writes."""
+    from lrl.finalize import Completion
+    from lrl.pipeline import run_wide_steps
+
+    plugin = load_plugin(plugin_dir)
+    cfg = _cfg(plugin_dir, tmp_path / "out")
+    shared = run_dir_for(tmp_path / "out", "yo", "job7")
+    run(plugin, cfg, Inputs([], []), progress=False, rank=1, world_size=2, run_dir=shared)
+    completion = Completion.start(shared, run_wide_steps(cfg), "en", "yo", cfg["output"]["shard_rows"])
+    assert completion is not None
+    assert completion.advance() == 0  # shard 0 is rank 0's, not run yet: the odd ones must wait
+    second = run(plugin, cfg, Inputs([], []), progress=False, rank=0, world_size=2, run_dir=shared)
+    assert not second.complete  # this process holds the completion lock
+    assert completion.advance() == second.shards_total and completion.advance() == 0
+    extra = {"executor": {"name": "local", "shards": second.shards_total, "shard_rows": 4}}
+    assert completion.close(extra).complete
+    assert _rows(shared) == _rows(reference)
+
+
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_worker_processes_give_the_rows_of_one_process(plugin_dir: Path, reference: Path, tmp_path: Path,
                                                        start: str, monkeypatch: pytest.MonkeyPatch) -> None:

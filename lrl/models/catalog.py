@@ -31,10 +31,17 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
 
 
-def list_models(root: Path | None = None) -> list[CachedModel]:
+#: every kind ``list_models`` knows
+KINDS = ("ibm1", "marian", "converted")
+
+
+def list_models(root: Path | None = None, kinds: tuple[str, ...] = KINDS) -> list[CachedModel]:
+    """The cached models of ``kinds``. Ask only for the kinds you need: an IBM-1 ``model.json`` holds the
+    whole tables (~1 MB of JSON each), and a cache of a hundred of them took ~10 s to list — which every run
+    that looked for a cached bootstrap model (``bt.prefer_cached``) paid before building any step."""
     root = root or cache_root()
     out: list[CachedModel] = []
-    for d in sorted((root / "models").glob("ibm1-*")):
+    for d in sorted((root / "models").glob("ibm1-*")) if "ibm1" in kinds else []:
         meta = _read(d / "model.json")
         if not meta:
             continue
@@ -43,14 +50,14 @@ def list_models(root: Path | None = None) -> list[CachedModel]:
             score = dev.get(direction, {}).get("chrf++") if isinstance(dev.get(direction), dict) else None
             out.append(CachedModel("ibm1", d.name, str(meta.get("lang", "")), direction, score,
                                    int(dev.get("rows", 0) or 0), d, d))
-    for d in sorted((root / "models").glob("bootstrap-*")):
+    for d in sorted((root / "models").glob("bootstrap-*")) if "marian" in kinds else []:
         meta = _read(d / "lrl-model.json")
         if not meta or not (d / "ct2" / "model.bin").is_file():
             continue
         dev = meta.get("dev") or {}
         out.append(CachedModel("marian", d.name, str(meta.get("lang", "")), str(meta.get("direction", "")),
                                dev.get("chrf++"), int(meta.get("data", {}).get("dev_pairs", 0) or 0), d, d / "ct2"))
-    for d in sorted((root / "ct2").glob("*")):
+    for d in sorted((root / "ct2").glob("*")) if "converted" in kinds else []:
         meta = _read(d / "lrl_model.json")
         if meta and (d / "model.bin").is_file():
             out.append(CachedModel("converted", d.name, "", str(meta.get("kind", "")), None, 0, d, d))

@@ -63,8 +63,9 @@ def prefer_cached(code: str, cfg: dict[str, Any], dev: Sequence[tuple[str, str]]
     chosen: dict[str, Any] = {}
     measured: dict[str, Any] = {}
     out = {"backward": backward, "forward": forward}
+    bootstrapped = list_models(kinds=("marian",))  # only the transformers are candidates: skip the IBM-1 tables
     for role, direction in (("backward", f"{code}-en"), ("forward", f"en-{code}")):
-        cands = [m for m in list_models() if m.kind == "marian" and m.lang == code and m.direction == direction]
+        cands = [m for m in bootstrapped if m.lang == code and m.direction == direction]
         if not cands:
             continue
         ibm1 = (ibm1_dev.get(direction) or {}).get("chrf++") if isinstance(ibm1_dev.get(direction), dict) else None

@@ -69,6 +69,27 @@ def render(d: rdata.RunData, processes: int = 1) -> tuple[str, int]:
     """The page's HTML and the number of figures in it (the score histograms drawn by up to ``processes``
     processes)."""
     m = d.manifest
+    keys = d.score_keys()
+    ths = rdata.thresholds_for(keys, m)
+    hs = []
+    for k in keys:
+        try:
+            hs.append(plots.histogram_data(k, d.kept_scores.get(k, []), d.rejected_scores.get(k, []),
+                                           ths.get(k, [])))
+        except Exception as exc:  # as a figure that fails to draw: a note, not a lost page
+            hs.append({"key": k, "error": str(exc) or type(exc).__name__})
+    # The score histograms, most of the page's figures, are drawn in other processes while this one builds
+    # the rest of the page.
+    drawing = plots.Drawing([h for h in hs if "error" not in h], processes)
+    try:
+        page, images = _render(d, drawing, hs)
+    finally:
+        drawing.cancel()
+    return page, images
+
+
+def _render(d: rdata.RunData, drawing: plots.Drawing, hs: list[dict[str, Any]]) -> tuple[str, int]:
+    m = d.manifest
     lang, t = m["language"], m["totals"]
     p = _Page()
     p.add(f"<h1>lrl run {_e(m['run_id'])}: English–{_e(lang['name'])} ({_e(lang['code'])})</h1>")
@@ -106,18 +127,7 @@ def render(d: rdata.RunData, processes: int = 1) -> tuple[str, int]:
 
     p.add("<h2>Scores</h2><p>Every numeric score, kept and rejected rows stacked; dashed lines are the "
           "thresholds in the steps' settings.</p><div class=grid>")
-    keys = d.score_keys()
-    ths = rdata.thresholds_for(keys, m)
-    hs = []
-    for k in keys:
-        try:
-            hs.append(plots.histogram_data(k, d.kept_scores.get(k, []), d.rejected_scores.get(k, []),
-                                           ths.get(k, [])))
-        except Exception as exc:  # as a figure that fails to draw: a note, not a lost page
-            hs.append({"key": k, "error": str(exc) or type(exc).__name__})
-    drawn = plots.draw_histograms([h for h in hs if "error" not in h], processes)
-    for h in hs:
-        p.figure(h["key"], *((None, h["error"]) if "error" in h else drawn.pop(0)))
+    scores_at = len(p.parts)  # the histograms go here, once drawn (below)
     p.add("</div>")
 
     p.add("<h2>Length per side</h2>")
@@ -146,6 +156,13 @@ def render(d: rdata.RunData, processes: int = 1) -> tuple[str, int]:
     for o, sample in rdata.sample_by_origin(d.kept).items():
         p.add(f"<h3>{_e(o)}</h3>")
         p.add(_table(["id", "en", lang["code"]], [[r["id"], r["src"], r["tgt"]] for r in sample]))
+
+    scores = _Page()
+    drawn = drawing.get()
+    for h in hs:
+        scores.figure(h["key"], *((None, h["error"]) if "error" in h else drawn.pop(0)))
+    p.parts[scores_at:scores_at] = scores.parts
+    p.images += scores.images
 
     body = "\n".join(p.parts)
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>lrl report {_e(m["run_id"])}'

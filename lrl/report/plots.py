@@ -135,19 +135,40 @@ def _draw_safe(h: dict[str, Any]) -> tuple[str | None, str | None]:
 FIGURES_PER_PROCESS = 12
 
 
-def draw_histograms(hs: list[dict[str, Any]], processes: int = 1) -> list[tuple[str | None, str | None]]:
-    """Every histogram, in order, in up to ``processes`` processes. Matplotlib draws on one core and the
-    figures do not depend on each other: at the end of a run the shard workers' cores are free."""
-    processes = min(processes, len(hs) // FIGURES_PER_PROCESS)
-    if processes <= 1:
-        return [_draw_safe(h) for h in hs]
-    import multiprocessing
+class Drawing:
+    """Every histogram, in order, drawn in up to ``processes`` other processes while the caller goes on (the
+    page's other figures and tables: ~3 s at the end of a 255k-row run that had nowhere else to go). Matplotlib
+    draws on one core and the figures do not depend on each other: at the end of a run the shard workers'
+    cores are free. Too few figures to be worth a process: drawn here, by :meth:`get`."""
 
-    from lrl.shards import fork_safe
+    def __init__(self, hs: list[dict[str, Any]], processes: int = 1) -> None:
+        self.hs = hs
+        self.pool: Any = None
+        processes = min(processes, len(hs) // FIGURES_PER_PROCESS)
+        if processes > 1:
+            import multiprocessing
 
-    ctx = multiprocessing.get_context("fork" if fork_safe() else "spawn")
-    with ctx.Pool(processes) as pool:
-        return pool.map(_draw_safe, hs, chunksize=max(1, len(hs) // (4 * processes)))
+            from lrl.shards import fork_safe
+
+            ctx = multiprocessing.get_context("fork" if fork_safe() else "spawn")
+            self.pool = ctx.Pool(processes)
+            self.result = self.pool.map_async(_draw_safe, hs, chunksize=max(1, len(hs) // (4 * processes)))
+
+    def get(self) -> list[tuple[str | None, str | None]]:
+        if self.pool is None:
+            return [_draw_safe(h) for h in self.hs]
+        out: list[tuple[str | None, str | None]] = self.result.get()
+        self.pool.close()
+        self.pool.join()
+        self.pool = None
+        return out
+
+    def cancel(self) -> None:
+        """Stop the processes (after :meth:`get`, or when the page failed before it)."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
 
 
 def lengths(data: RunData, src_lang: str = "en") -> str:

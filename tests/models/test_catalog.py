@@ -32,3 +32,23 @@ def test_missing_model_offline_says_what_to_do(tmp_path: Path) -> None:
             HF_HOME=str(tmp_path / "hf"))
     assert p.returncode == 78 and "Traceback" not in p.stderr
     assert "not on this machine" in p.stderr and "huggingface-cli download someone/not-here" in p.stderr
+
+
+def test_list_only_the_kinds_asked(tmp_path: Path) -> None:
+    """Looking for bootstrap transformers (bt.prefer_cached) leaves the IBM-1 tables unread: each one's
+    model.json is the whole table set, and a cache of a hundred took ~10 s to parse on every run."""
+    models = tmp_path / "models"
+    (models / "ibm1-abc").mkdir(parents=True)
+    (models / "ibm1-abc" / "model.json").write_text('{"lang": "yo", "info": {}, "t": {}}', encoding="utf-8")
+    (models / "bootstrap-yo-en-1").mkdir()
+    (models / "bootstrap-yo-en-1" / "lrl-model.json").write_text(
+        '{"lang": "yo", "direction": "yo-en", "dev": {"chrf++": 20.0}}', encoding="utf-8")
+    (models / "bootstrap-yo-en-1" / "ct2").mkdir()
+    (models / "bootstrap-yo-en-1" / "ct2" / "model.bin").write_bytes(b"")
+    assert [m.kind for m in list_models(tmp_path)] == ["ibm1", "ibm1", "marian"]
+    [marian] = list_models(tmp_path, kinds=("marian",))
+    assert (marian.name, marian.direction, marian.dev_chrfpp) == ("bootstrap-yo-en-1", "yo-en", 20.0)
+    # an unreadable tables file is skipped
+    (models / "ibm1-abc" / "model.json").write_text("{not json", encoding="utf-8")
+    assert [m.kind for m in list_models(tmp_path)] == ["marian"]
+    assert list_models(tmp_path, kinds=("ibm1",)) == []

@@ -115,3 +115,20 @@ def test_cli_report_rebuilds_the_page(default_run: Path, capsys: pytest.CaptureF
         p = subprocess.run([sys.executable, "-m", "lrl", *flags, "report", str(default_run)], capture_output=True,
                            text=True, env=env)
         assert p.returncode == 0 and ("INFO: report:" in p.stderr) == says, p.stderr
+
+
+def test_histograms_drawn_elsewhere_are_the_ones_drawn_here_and_stop_with_the_page() -> None:
+    """The score histograms are drawn in other processes while the page's other parts are built
+    (plots.Drawing): the same images, and no process left behind when the page fails before it needs them."""
+    import multiprocessing
+
+    hs = [plots.histogram_data(f"s{i}.x", [float(i), 2.0, 3.0], [4.0], [])
+          for i in range(2 * plots.FIGURES_PER_PROCESS)]
+    here = plots.Drawing(hs).get()
+    assert all(uri and not error for uri, error in here)
+    before = set(multiprocessing.active_children())
+    elsewhere = plots.Drawing(hs, processes=2)
+    assert elsewhere.pool is not None and elsewhere.get() == here
+    failed = plots.Drawing(hs, processes=2)
+    failed.cancel()
+    assert failed.pool is None and set(multiprocessing.active_children()) <= before
