@@ -171,8 +171,8 @@ class Untranslated(Filter):
                 continue
             if _foreign(w):
                 marked += 1
-                # a capitalized first word may be a name: min_unnamed leaves it to min_words
-                first_capital = int(i == 0 and w[0].isupper())
+                if i == 0 and w[0].isupper():  # may be a name: min_unnamed leaves it to min_words
+                    first_capital = 1
             elif low in self.language_words:
                 vocab += 1
             elif low in other:
