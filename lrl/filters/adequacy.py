@@ -211,9 +211,8 @@ class Adequacy(Filter):
             g = cf.features(untag(record.src), record.tgt)
             out.update({f"cut_{k}": round(v, 4) for k, v in g.items()})
             out["cut_chars"] = min(len(untag(record.src)), len(record.tgt))
-            # which sides end a sentence: a dangling last word ("… the title of") is judged on its own only
-            # where no sentence end follows it
-            out["cut_ends"] = int(ends_sentence(untag(record.src))) + 2 * int(ends_sentence(record.tgt))
+            # a dangling last word ("… the title of") is judged on its own only where no sentence end follows it
+            out["cut_en_stop"] = int(ends_sentence(untag(record.src)))
             out["cut_score"] = round(bc + sum(wc[k] * g[k] for k in CUT_FEATURES) - oc, 4)
         return out
 
@@ -236,7 +235,7 @@ class Adequacy(Filter):
         # English only: its function words do not end sentences, whereas a language's particles may (Yoruba
         # "ní" ends "… orúkọ aṣàmúlò le ní", a clean MENYO-20k line, though seed sentences hardly ever end on it).
         end = float(scores.get("cut_en_end", 0))
-        if self.cut_dangling_any > 0 and end <= -self.cut_dangling_any and not int(scores.get("cut_ends", 1)) & 1:
+        if self.cut_dangling_any > 0 and end <= -self.cut_dangling_any and not int(scores.get("cut_en_stop", 1)):
             return (f"truncated: the English ends on a word seed sentences hardly ever end on "
                     f"(end log-odds {end:.1f} <= -{self.cut_dangling_any:g}) and no sentence end")
         if "cut_score" in scores and float(scores["cut_score"]) < self.min_cut_score and (opened or not short):

@@ -96,7 +96,7 @@ FLUENCY_DEFAULTS: dict[str, Any] = {
 class Fluency(Filter):
     name = "fluency"
     decides_with = ("min_score", "min_words", "judging", "unjudged", "side", "note", "model_words",
-                    "min_order_score", "order_samples")
+                    "min_order_score")
     # lrl-fluency and bt-fluency take their bar from other settings (lrl/chain.py, generate/registry.py).
     rescorable = {"filters.fluency.min_score": "min_score", "filters.fluency.min_words": "min_words",
                   "filters.fluency.min_order_score": "min_order_score"}
@@ -174,8 +174,8 @@ class Fluency(Filter):
         # the sentences and, for those long enough to be judged, their shuffles: one batch for the model
         shuf = [word_order.shuffles(t, self.order_samples) if n >= self.min_words else []
                 for t, n in zip(texts, words, strict=True)]
-        pairs = self.lm.score_batch([*texts, *(x for ss in shuf for x in ss)])
-        rest = iter(pairs[len(texts):])
+        pairs = self.lm.score_batch(word_order.with_shuffles(texts, shuf))
+        gap = word_order.split_gaps(np.array([(f + b) / 2 for f, b in pairs]), shuf)
         out: list[dict[str, float | str]] = []
         i = 0
         for r in records:
@@ -187,10 +187,8 @@ class Fluency(Filter):
             row: dict[str, float | str] = {"score": round((raw - self.center) / self.scale, 4), "raw": round(raw, 4),
                                            "fwd": round(fwd, 4), "bwd": round(bwd, 4), "words": words[i]}
             if shuf[i] and self.order is not None:
-                others = [sum(next(rest)) / 2 for _ in shuf[i]]
-                gap = raw - sum(others) / len(others)
-                row["order_gap"] = round(gap, 4)
-                row["order_score"] = round(self.order.score(raw, gap), 4)
+                row["order_gap"] = round(float(gap[i]), 4)
+                row["order_score"] = round(self.order.score(raw, float(gap[i])), 4)
             out.append(row)
             i += 1
         return out

@@ -128,10 +128,10 @@ class Untranslated(Filter):
         #: Also count capitalized or English-looking words carrying the language's marks (names, loans):
         #: for generated English, where a word left in the language's spelling is a word left untranslated.
         self.strict = False
-        #: Words of the language left in, names aside, that reject a row on their own (None: ``min_words``).
+        #: Words of the language left in, names aside, that reject a row on their own (0: only ``min_words``).
         #: Generated English (bt.untranslated_min_words) is held to 1: a translator that leaves a lowercase
         #: source word in its English did not translate the sentence.
-        self.min_unnamed: int | None = None
+        self.min_unnamed = 0
 
     @classmethod
     def build(cls, plugin: Any, seed_pairs: list[tuple[str, str]], settings: dict[str, Any],
@@ -189,7 +189,7 @@ class Untranslated(Filter):
             share = n / max(1, int(scores["words"]))
         unnamed = int(scores["lrl_words"]) - int(scores.get("first_capital", 0))
         if (n >= self.min_words and n and share >= self.min_share) or \
-                (self.min_unnamed is not None and unnamed >= self.min_unnamed > 0):
+                unnamed >= self.min_unnamed > 0:
             return (f"untranslated: {n} of {int(scores['words'])} English-side words look like "
                     f"{self.code or 'language'} words ({share:.0%})")
         return None

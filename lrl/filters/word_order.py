@@ -62,19 +62,29 @@ def shuffles(text: str, samples: int) -> list[str]:
     return list(out)
 
 
-def gaps(score: Callable[[list[str]], np.ndarray], texts: Sequence[str], samples: int) -> np.ndarray:
-    """Per text, its raw score minus the mean raw score of its shuffles (0 for a text with none). ``score``
-    scores a list of texts (one batch for the texts and all their shuffles)."""
-    shuf = [shuffles(t, samples) for t in texts]
-    flat = [*texts, *(s for ss in shuf for s in ss)]
-    raw = score(flat) if flat else np.zeros(0)
-    out = np.zeros(len(texts))
-    k = len(texts)
+def with_shuffles(texts: Sequence[str], shuf: Sequence[Sequence[str]]) -> list[str]:
+    """One batch for the model: the texts, then every text's shuffles in order (see :func:`split_gaps`)."""
+    return [*texts, *(s for ss in shuf for s in ss)]
+
+
+def split_gaps(raw: np.ndarray, shuf: Sequence[Sequence[str]]) -> np.ndarray:
+    """From the raw scores of a :func:`with_shuffles` batch: per text, its score minus the mean score of its
+    shuffles (0 for a text with none)."""
+    out = np.zeros(len(shuf))
+    k = len(shuf)
     for i, ss in enumerate(shuf):
         if ss:
             out[i] = raw[i] - float(np.mean(raw[k:k + len(ss)]))
             k += len(ss)
     return out
+
+
+def gaps(score: Callable[[list[str]], np.ndarray], texts: Sequence[str], samples: int) -> np.ndarray:
+    """Per text, its raw score minus the mean raw score of its shuffles (0 for a text with none). ``score``
+    scores a list of texts (one batch for the texts and all their shuffles)."""
+    shuf = [shuffles(t, samples) for t in texts]
+    flat = with_shuffles(texts, shuf)
+    return split_gaps(score(flat) if flat else np.zeros(0), shuf)
 
 
 def robust(values: np.ndarray) -> tuple[float, float]:
