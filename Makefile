@@ -24,7 +24,7 @@ help:
 	@echo "make test | make lint | make bench | make bench-filters lang=yo | make clean"
 
 # Reinstall only when the project's dependency list changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py lrl/filters/_lidwalk.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(if $(TORCH),$(BIN)/python -m pip install --quiet "$(TORCH)")
