@@ -46,6 +46,8 @@
 #endif
 
 #define LANES 8
+/* rows of ptc prefetched ahead of the one being read */
+#define PREFETCH 8
 
 /* CBLAS enums (cblas.h): row-major, transposed */
 #define CBLAS_ROW_MAJOR 101
@@ -89,6 +91,32 @@ static inline void widen_row(const void *ptc, int ptc_f16, const float *f16lut, 
     for (int64_t j = 0; j < n_langs; j++) {
         out[j] = f16lut[h[j]];
     }
+}
+
+/* The next row of ptc to prefetch: text t, its i-th distinct feature. */
+typedef struct {
+    int64_t t, i;
+} prefetch_t;
+
+static inline void prefetch_next(prefetch_t *pf, const int32_t *feats, const int64_t *offsets,
+                                 const int64_t *n_distinct, int64_t n_texts, const void *ptc, int64_t row_bytes)
+{
+    while (pf->t < n_texts && pf->i >= n_distinct[pf->t]) {
+        pf->t++;
+        pf->i = 0;
+    }
+    if (pf->t >= n_texts) {
+        return;
+    }
+    const char *row = (const char *)ptc + (int64_t)feats[offsets[pf->t] + pf->i++] * row_bytes;
+#if defined(__GNUC__)
+    for (int64_t b = 0; b < row_bytes; b += 64) {
+        __builtin_prefetch(row + b);
+    }
+    __builtin_prefetch(row + row_bytes - 1);
+#else
+    (void)row;
+#endif
 }
 
 typedef struct {
@@ -148,10 +176,11 @@ LID_EXPORT int64_t lid_scores(const uint8_t *text, const int64_t *offsets, int64
     int32_t *feats = (int32_t *)malloc((size_t)(total > 0 ? total : 1) * sizeof(int32_t));
     int64_t *n_found = (int64_t *)malloc((size_t)(n_texts > 0 ? n_texts : 1) * sizeof(int64_t));
     int32_t *count = (int32_t *)calloc((size_t)n_features, sizeof(int32_t));
-    float *x = (float *)malloc(64 * sizeof(float));
+    float *logc = (float *)malloc((size_t)(total > 0 ? total : 1) * sizeof(float));
     float *rows = (float *)malloc((size_t)n_langs * 64 * sizeof(float));
     int64_t cap = 64;
-    if (!feats || !n_found || !count || !x || !rows) {
+    const int64_t row_bytes = n_langs * (ptc_f16 ? 2 : 4);
+    if (!feats || !n_found || !count || !logc || !rows) {
         rc = -1;
         goto done;
     }
@@ -183,11 +212,11 @@ LID_EXPORT int64_t lid_scores(const uint8_t *text, const int64_t *offsets, int64
         }
     }
 
-    /* 2. per text: distinct features in first-visit order with counts, then the product */
+    /* 2. per text: the distinct features in first-visit order (in place) and log1p of their counts */
     for (int64_t t = 0; t < n_texts; t++) {
         int32_t *seq = feats + offsets[t];
+        float *xs = logc + offsets[t];
         int64_t n = n_found[t], k = 0;
-        float *y = scores + t * n_langs;
         for (int64_t i = 0; i < n; i++) {
             int32_t f = seq[i];
             if (f < 0 || f >= n_features) {
@@ -198,56 +227,65 @@ LID_EXPORT int64_t lid_scores(const uint8_t *text, const int64_t *offsets, int64
                 seq[k++] = f; /* k <= i: overwrites only what was read */
             }
         }
-        n_distinct[t] = (int32_t)k;
-        for (int64_t j = 0; j < n_langs; j++) {
-            y[j] = 0.0f;
-        }
-        if (k == 0) {
-            continue;
-        }
-        if (k > cap) {
-            while (cap < k) {
-                cap *= 2;
-            }
-            float *nx = (float *)realloc(x, (size_t)cap * sizeof(float));
-            if (nx) {
-                x = nx;
-            }
-            float *nr = sgemv ? (float *)realloc(rows, (size_t)cap * (size_t)n_langs * sizeof(float)) : rows;
-            if (nr) {
-                rows = nr;
-            }
-            if (!nx || !nr) {
-                rc = -1;
-                goto done;
-            }
-        }
         for (int64_t i = 0; i < k; i++) {
             int32_t c = count[seq[i]];
             count[seq[i]] = 0;
-            x[i] = c < n_lut ? log1p_lut[c] : log1pf((float)c);
+            xs[i] = c < n_lut ? log1p_lut[c] : log1pf((float)c);
         }
-        if (sgemv && k >= 2) {
-            for (int64_t i = 0; i < k; i++) {
-                widen_row(ptc, ptc_f16, f16lut, use_f16c, seq[i], n_langs, rows + i * n_langs);
-            }
-            if (sgemv_ilp64) {
-                ((sgemv64_fn)sgemv)(CBLAS_ROW_MAJOR, CBLAS_TRANS, k, n_langs, 1.0f, rows, n_langs, x, 1, 0.0f, y,
-                                    1);
-            }
-            else {
-                ((sgemv32_fn)sgemv)(CBLAS_ROW_MAJOR, CBLAS_TRANS, (int32_t)k, (int32_t)n_langs, 1.0f, rows,
-                                    (int32_t)n_langs, x, 1, 0.0f, y, 1);
-            }
-            continue;
+        n_found[t] = k;
+        n_distinct[t] = (int32_t)k;
+    }
+
+    /* 3. the products; the rows of ptc are random reads in a large table, so each is prefetched
+       PREFETCH rows ahead (across texts) */
+    {
+        prefetch_t pf = {0, 0};
+        for (int i = 0; i < PREFETCH; i++) {
+            prefetch_next(&pf, feats, offsets, n_found, n_texts, ptc, row_bytes);
         }
-        /* first-visit order, float32 multiply then add (numpy's own loop for one feature: 0 + x * row) */
-        for (int64_t i = 0; i < k; i++) {
-            const float xi = x[i];
-            widen_row(ptc, ptc_f16, f16lut, use_f16c, seq[i], n_langs, rows);
+        for (int64_t t = 0; t < n_texts; t++) {
+            const int32_t *seq = feats + offsets[t];
+            const float *xs = logc + offsets[t];
+            int64_t k = n_found[t];
+            float *y = scores + t * n_langs;
             for (int64_t j = 0; j < n_langs; j++) {
-                float prod = xi * rows[j];
-                y[j] = y[j] + prod;
+                y[j] = 0.0f;
+            }
+            if (sgemv && k >= 2) {
+                if (k > cap) {
+                    while (cap < k) {
+                        cap *= 2;
+                    }
+                    float *nr = (float *)realloc(rows, (size_t)cap * (size_t)n_langs * sizeof(float));
+                    if (!nr) {
+                        rc = -1;
+                        goto done;
+                    }
+                    rows = nr;
+                }
+                for (int64_t i = 0; i < k; i++) {
+                    prefetch_next(&pf, feats, offsets, n_found, n_texts, ptc, row_bytes);
+                    widen_row(ptc, ptc_f16, f16lut, use_f16c, seq[i], n_langs, rows + i * n_langs);
+                }
+                if (sgemv_ilp64) {
+                    ((sgemv64_fn)sgemv)(CBLAS_ROW_MAJOR, CBLAS_TRANS, k, n_langs, 1.0f, rows, n_langs, xs, 1, 0.0f,
+                                        y, 1);
+                }
+                else {
+                    ((sgemv32_fn)sgemv)(CBLAS_ROW_MAJOR, CBLAS_TRANS, (int32_t)k, (int32_t)n_langs, 1.0f, rows,
+                                        (int32_t)n_langs, xs, 1, 0.0f, y, 1);
+                }
+                continue;
+            }
+            /* first-visit order, float32 multiply then add (numpy's own loop for one feature: 0 + x * row) */
+            for (int64_t i = 0; i < k; i++) {
+                const float xi = xs[i];
+                prefetch_next(&pf, feats, offsets, n_found, n_texts, ptc, row_bytes);
+                widen_row(ptc, ptc_f16, f16lut, use_f16c, seq[i], n_langs, rows);
+                for (int64_t j = 0; j < n_langs; j++) {
+                    float prod = xi * rows[j];
+                    y[j] = y[j] + prod;
+                }
             }
         }
     }
@@ -256,7 +294,7 @@ done:
     free(feats);
     free(n_found);
     free(count);
-    free(x);
+    free(logc);
     free(rows);
     return rc;
 }

@@ -102,6 +102,8 @@ def numpy_sgemv() -> tuple[int, bool] | None:
                 addr = ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
             except AttributeError:
                 continue
+            if not addr:
+                continue
             integer = ctypes.c_int64 if ilp64 else ctypes.c_int32
             f = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, integer, integer, ctypes.c_float, _P, integer,
                                  _P, integer, ctypes.c_float, _P, integer)(addr)
@@ -111,7 +113,7 @@ def numpy_sgemv() -> tuple[int, bool] | None:
                 f(101, 112, rows.shape[0], rows.shape[1], 1.0, rows.ctypes.data, rows.shape[1], x.ctypes.data, 1,
                   0.0, got.ctypes.data, 1)
                 ok = ok and np.array_equal(got, want)
-            if ok and addr:
+            if ok:
                 return addr, ilp64
     return None
 
@@ -158,7 +160,8 @@ class BatchScorer:
         self._f16 = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
         self._log1p = np.log1p(np.arange(LOG1P_TABLE, dtype=np.float32))
         found = numpy_sgemv()
-        self._sgemv, self._ilp64 = found if found else (None, False)
+        self._sgemv: int | None = found[0] if found else None
+        self._ilp64 = bool(found and found[1])
 
     def __getstate__(self) -> dict[str, Any]:
         # a memoryview cannot be pickled or copied: rebuilt from the identifier

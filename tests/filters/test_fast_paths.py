@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from lrl.filters.lid_backends import load_identifier
-from lrl.filters.lid_batch import VECTOR_MIN, BatchScorer
+from lrl.filters.lid_batch import VECTOR_MIN, BatchScorer, native, numpy_sgemv
 from lrl.filters.orthography import _TONES, _VOWELS, tone_share
 from lrl.filters.script import script_share
 
@@ -79,11 +81,91 @@ def test_batched_language_id_is_bit_identical_to_py3langid() -> None:
     rng = random.Random(1)
     texts = [*_random_texts(300), "x" * 5000, "Ọ̀ṣun " * 400]
     texts += [" ".join(rng.choice(TEXTS) for _ in range(rng.randrange(1, 6))) for _ in range(200)]
-    scorer = BatchScorer(ident)
+    scorer = BatchScorer(ident, use_native=False)  # the numpy walk (the C kernel: the tests below)
+    assert not scorer.is_native
     for size in (1, VECTOR_MIN - 1, VECTOR_MIN, 64, len(texts)):
         got = [p for i in range(0, len(texts), size) for p in scorer.decide(texts[i:i + size])]
         for text, p in zip(texts, got, strict=True):
             assert np.array_equal(p, ident._decide(text)), text
+
+
+MENYO = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "yo" / "menyo20k" / "dev.tsv"
+
+
+def _varied_texts() -> list[str]:
+    """Yoruba with tones (composed and decomposed), Amharic, English, capitals, empty, very long, emoji,
+    lone surrogates and control characters, MENYO-20k lines when the shared data is there."""
+    rng = random.Random(2)
+    texts = [*_random_texts(400), "", " ", "\x00", "x" * 5000, "Ọ̀ṣun " * 400, "ÀWỌN ỌMỌ ILÉ-ÌWÉ",
+             "ሰላም ነው? እንዴት ነህ? " * 30, "😀🎉👍🏽 ok 🇳🇬", "\ud800 lone \udfff surrogates", "\ufffd\ufeff\u200d",
+             "ab\u0000cd\u0007", "ẹ kú àárọ̀".upper(), unicodedata.normalize("NFD", "Ẹ kú àárọ̀, ṣé dáadáa ni?"),
+             "Hello world, this is English.", "a" * 70000 + " ẹ"]
+    texts += [" ".join(rng.choice(TEXTS) for _ in range(rng.randrange(1, 8))) for _ in range(200)]
+    if MENYO.is_file():
+        rows = [line.split("\t") for line in MENYO.read_text(encoding="utf-8").splitlines()[1:400]]
+        texts += [t for r in rows for t in r[:2]]
+    return texts
+
+
+def _native_scorer(ident: object) -> BatchScorer:
+    scorer = BatchScorer(ident)
+    if not scorer.is_native:
+        pytest.skip("the optional C extension lrl.filters._lidwalk is not built (no C compiler when lrl was "
+                    "installed; `make setup` or `python setup.py build_ext --inplace` builds it)"
+                    if native() is None else "the model's tables do not fit the C kernel")
+    return scorer
+
+
+@pytest.mark.parametrize("own_sum", [False, True], ids=["numpy-sgemv", "own-sum"])
+def test_c_kernel_gives_py3langids_labels_and_probabilities(own_sum: bool) -> None:
+    """The C kernel (lrl/filters/_lidwalk.c): py3langid's labels, probabilities within 1e-5, in batches
+    smaller and larger than its 8 interleaved texts. Through numpy's own sgemv (when found) the scores are
+    bit-identical; with the kernel's own float32 sum (where numpy's BLAS is not found) they differ by
+    rounding only."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    texts = _varied_texts()
+    for ident in (load_identifier(), LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)):
+        scorer = _native_scorer(ident)
+        if own_sum:
+            scorer._sgemv = None
+        exact = scorer._sgemv is not None
+        want = [ident._decide(t) for t in texts]
+        for size in (1, 7, 64, len(texts)):
+            got = [p for i in range(0, len(texts), size) for p in scorer.decide(texts[i:i + size])]
+            for text, p, w in zip(texts, got, want, strict=True):
+                assert p.dtype == np.float32 and p.shape == w.shape
+                assert int(p.argmax()) == int(w.argmax()), text[:80]
+                assert np.abs(p - w).max() <= 1e-5, text[:80]
+                if exact:
+                    assert np.array_equal(p, w), text[:80]
+
+
+def test_c_kernel_raw_scores_without_norm_probs() -> None:
+    """Without norm_probs py3langid returns raw log-scores (featureless texts at float32's minimum, aliases
+    folded by max): the same from the C kernel."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+    scorer = _native_scorer(ident)
+    texts = _varied_texts()[:300]
+    for p, w, text in zip(scorer.decide(texts), [ident._decide(t) for t in texts], texts, strict=True):
+        assert int(p.argmax()) == int(w.argmax()), text[:80]
+        assert np.allclose(p, w, rtol=1e-6, atol=0), text[:80]
+        if scorer._sgemv is not None:
+            assert np.array_equal(p, w), text[:80]
+
+
+def test_numpy_sgemv_is_numpys_matmul_when_found() -> None:
+    """The BLAS function the kernel calls is used only after it gave numpy's matmul bit for bit; on this
+    project's machines (numpy's wheels bundle OpenBLAS) it is found."""
+    if native() is None:
+        pytest.skip("the optional C extension lrl.filters._lidwalk is not built")
+    found = numpy_sgemv()
+    if found is None:
+        pytest.skip("numpy's cblas_sgemv not found (numpy not from a wheel with bundled OpenBLAS): the kernel "
+                    "sums itself, within 1e-5 (test above)")
+    assert found[0] > 0
 
 
 def test_whitespace_collapse_and_ascii_cleaning_match_the_rules_they_replaced() -> None:
