@@ -524,6 +524,15 @@ def section_lid(n: int, rounds: int) -> str:
     for name, b in backends.items():
         if not isinstance(b, Exception):
             variants[f"{name} (lrl backend, batches of 256)"] = timed(batched(b))
+    py3 = backends.get("py3langid")
+    if not isinstance(py3, Exception) and py3 is not None and py3._batch.is_native:
+        # the same backend with the numpy walk: what runs where the C extension is not built
+        from lrl.filters.lid_backends import Py3LangID
+        from lrl.filters.lid_batch import BatchScorer
+
+        walk = Py3LangID()
+        walk._batch = BatchScorer(walk.identifier, use_native=False)
+        variants["py3langid (lrl backend, numpy walk: C extension not built)"] = timed(batched(walk))
     res = interleave(variants, rounds)
     base = res["py3langid per text (`_decide`, before)"]
     lines = [f"{len(texts):,} texts (both sides of corpus.py rows); {rounds} rounds interleaved; {loads(res)}.", "",
