@@ -147,7 +147,8 @@ static int start_lane(lane_t *ln, int64_t *next, int64_t n_texts, const uint8_t 
 
 /*
  * text, offsets[n_texts + 1]: the texts' UTF-8 bytes, concatenated.
- * nextmove: py3langid's tk_nextmove (uint32). states[2 * s]: rowbase of state s (tk_row[s] << 8);
+ * nextmove[n_next]: py3langid's tk_nextmove (uint32). states[2 * s], s < n_states: the row base of state s
+ *   (tk_row[s] << 8);
  *   states[2 * s + 1]: the feature state s emits (tk_output[s]), -1 for none.
  * ptc: nb_ptc, C-contiguous [n_features, n_langs], float16 (ptc_f16 = 1) or float32; f16lut: 65,536
  *   float16 -> float32 values (used when the CPU has no F16C).
@@ -155,10 +156,12 @@ static int start_lane(lane_t *ln, int64_t *next, int64_t n_texts, const uint8_t 
  * sgemv: numpy's cblas_sgemv (ilp64: 64-bit integer arguments), or NULL to sum here.
  * Out: scores [n_texts, n_langs] (log1p(counts) @ ptc[features]; zeros when no feature fires),
  *   n_distinct[n_texts] (distinct features; 0 means no feature fired).
- * Returns 0, -1 when memory ran out, -2 for a feature id outside ptc.
+ * Returns 0, -1 when memory ran out, -2 for a feature id outside ptc, -3 without a float16 table where one
+ * is needed, -4 for a transition outside the tables.
  */
 LID_EXPORT int64_t lid_scores(const uint8_t *text, const int64_t *offsets, int64_t n_texts,
-                              const uint32_t *nextmove, const int32_t *states, const void *ptc, int32_t ptc_f16,
+                              const uint32_t *nextmove, uint64_t n_next, const int32_t *states, uint64_t n_states,
+                              const void *ptc, int32_t ptc_f16,
                               const float *f16lut, const float *log1p_lut, int64_t n_lut, int64_t n_features,
                               int64_t n_langs, void *sgemv, int32_t sgemv_ilp64, float *scores,
                               int32_t *n_distinct)
@@ -196,7 +199,12 @@ LID_EXPORT int64_t lid_scores(const uint8_t *text, const int64_t *offsets, int64
         while (live > 0) {
             for (int l = 0; l < live; l++) {
                 lane_t *ln = &lanes[l];
-                uint32_t s = nextmove[(uint32_t)states[2 * (int64_t)ln->state] + *ln->p++];
+                uint64_t at = (uint64_t)(uint32_t)states[2 * (int64_t)ln->state] + *ln->p++;
+                uint32_t s = at < n_next ? nextmove[at] : UINT32_MAX;
+                if (s >= n_states) { /* a damaged model: an error, not a read outside the tables */
+                    rc = -4;
+                    goto done;
+                }
                 int32_t f = states[2 * (int64_t)s + 1];
                 ln->state = s;
                 if (f >= 0) {

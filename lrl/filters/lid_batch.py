@@ -16,8 +16,9 @@ in one call, and the rest (``+ nb_pc``, temperature, softmax, aliases) runs in n
 matrix. The product is handed to numpy's own BLAS function (``cblas_sgemv``, found by :func:`numpy_sgemv`
 and checked against numpy's matmul once per process) with the same arguments numpy's matmul gives it, so
 the scores stay bit-identical to py3langid's; where that function cannot be found the C code sums in
-first-visit order itself, which differs from BLAS by float32 rounding only (< 1e-6 in probability,
-tests/filters/test_fast_paths.py). ``BatchScorer(identifier, use_native=False)`` keeps the numpy walk.
+first-visit order itself, which differs from BLAS by float32 rounding only (< 4e-6 in probability on
+the tests' texts, same labels; tests/filters/test_fast_paths.py). ``BatchScorer(identifier,
+use_native=False)`` keeps the numpy walk.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def native() -> Any | None:
         fn = ctypes.CDLL(spec.origin).lid_scores
     except (OSError, AttributeError):
         return None
-    fn.argtypes = [ctypes.c_char_p, _P, _I64, _P, _P, _P, _I32, _P, _P, _I64, _I64, _I64, _P, _I32, _P, _P]
+    fn.argtypes = [ctypes.c_char_p, _P, _I64, _P, ctypes.c_uint64, _P, ctypes.c_uint64, _P, _I32, _P, _P, _I64, _I64,
+                   _I64, _P, _I32, _P, _P]
     fn.restype = _I64
     return fn
 
@@ -234,13 +236,13 @@ class BatchScorer:
         np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:])
         scores = np.empty((n, n_langs), dtype=np.float32)
         distinct = np.empty(n, dtype=np.int32)
-        rc = self._kernel(b"".join(encoded), offsets.ctypes.data, n, self._nm32.ctypes.data,
-                          self._states.ctypes.data, ptc.ctypes.data, int(ptc.dtype == np.float16),
+        rc = self._kernel(b"".join(encoded), offsets.ctypes.data, n, self._nm32.ctypes.data, self._nm32.size,
+                          self._states.ctypes.data, len(self._states), ptc.ctypes.data, int(ptc.dtype == np.float16),
                           self._f16.ctypes.data, self._log1p.ctypes.data, LOG1P_TABLE, ptc.shape[0], n_langs,
                           self._sgemv, int(self._ilp64), scores.ctypes.data, distinct.ctypes.data)
         if rc:
-            raise RuntimeError(f"lrl.filters._lidwalk.lid_scores failed ({rc}: -1 out of memory, "
-                               "-2 a feature outside the model)")
+            raise RuntimeError(f"lrl.filters._lidwalk.lid_scores failed ({rc}: -1 out of memory, -2 a feature "
+                               "outside the model, -4 a transition outside the model's tables)")
         floor = float(np.finfo(np.float32).min)
         featureless = (distinct == 0)[:, None]
         np.add(scores, ident.nb_pc, out=scores, where=~featureless)

@@ -156,6 +156,20 @@ def test_c_kernel_raw_scores_without_norm_probs() -> None:
             assert np.array_equal(p, w), text[:80]
 
 
+def test_c_kernel_refuses_a_damaged_model() -> None:
+    """A transition outside the tables is an error from the kernel, not a read outside them."""
+    from py3langid.langid import LanguageIdentifier
+
+    good = load_identifier()
+    nm = np.array(good.tk_nextmove)
+    nm[good._rowbase[0] + ord("a")] = len(good._rowbase) + 5
+    bad = LanguageIdentifier(good.nb_ptc, good.nb_pc, good.nb_classes, nm, good.tk_output, norm_probs=True,
+                             tk_row=good.tk_row)
+    scorer = _native_scorer(bad)
+    with pytest.raises(RuntimeError, match="transition outside"):
+        scorer.decide(["a"])
+
+
 def test_numpy_sgemv_is_numpys_matmul_when_found() -> None:
     """The BLAS function the kernel calls is used only after it gave numpy's matmul bit for bit; on this
     project's machines (numpy's wheels bundle OpenBLAS) it is found."""
