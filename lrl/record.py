@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from lrl.io import jsonfast
 
 #: Where a record came from. Seed rows are read from the user's or the plugin's data; the others are
 #: synthetic and carry the id of the row they were made from in ``parent_id`` (empty for templates).
@@ -51,9 +52,9 @@ class Record:
             "tgt_lang": tgt_lang if self.tgt else "",
             "origin": self.origin,
             "parent_id": self.parent_id,
-            "provenance": json.dumps(self.provenance, ensure_ascii=False, sort_keys=True),
-            "scores": json.dumps(self.scores, sort_keys=True),
-            "labels": json.dumps(self.labels, ensure_ascii=False, sort_keys=True, default=str),
+            "provenance": jsonfast.dumps(self.provenance, sort_keys=True),
+            "scores": jsonfast.dumps(self.scores, sort_keys=True, ascii_fallback=True),
+            "labels": jsonfast.dumps_labels(self.labels),
         }
 
     def to_dict(self) -> dict[str, Any]:

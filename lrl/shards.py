@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lrl.io import jsonfast
 from lrl.io.rundir import shard_dir
 from lrl.io.writers import RejectWriter, json_line
 from lrl.record import Record
@@ -110,7 +111,7 @@ def dump_record(rec: Record) -> str:
 def load_records(path: Path) -> Iterator[Record]:
     with open(path, encoding="utf-8") as f:
         for line in f:
-            yield Record(**json.loads(line))
+            yield Record(**jsonfast.loads(line))
 
 
 #: per kept row of a shard, what the run-wide steps computed from it alone (``ShardJob.run_steps``)
@@ -127,7 +128,7 @@ def load_prescored(folder: Path, steps: list[Step]) -> Iterator[Record]:
     by_name = {step.name: step for step in steps if hasattr(step, "prescored")}
     with open(path, encoding="utf-8") as p:
         for rec in load_records(folder / "kept.jsonl"):
-            for name, value in json.loads(next(p)).items():
+            for name, value in jsonfast.loads(next(p)).items():
                 if name in by_name:
                     by_name[name].prescored.append((rec.id, value))
             yield rec
@@ -176,7 +177,7 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
             for rec in stream:
                 job.guard(rec)
                 f.write(dump_record(rec))
-                p.write(json.dumps({step.name: step.prescore(rec) for step in pre}) + "\n")
+                p.write(jsonfast.dumps({step.name: step.prescore(rec) for step in pre}, ascii_fallback=True) + "\n")
                 kept += 1
     finally:
         rejects.close()

@@ -1,7 +1,10 @@
 """cProfile of the input filter chain on eval/bench/corpus.py rows (no generators, no templates): where the
 per-row time goes. Prints the manifest's per-stage seconds and the top functions by own time.
 
-    PYTHONPATH=. .venv/bin/python eval/bench/profile_chain.py [--n 20000] [--top 30]
+    PYTHONPATH=. .venv/bin/python eval/bench/profile_chain.py [--n 20000] [--top 30] [--equivalent] [--set K=V ...]
+
+``--equivalent``: the chain bench_speed.py section 1 races against OpusFilter (``LIKE_FOR_LIKE`` +
+``EQUIVALENT``), not the defaults.
 """
 
 from __future__ import annotations
@@ -27,17 +30,28 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20_000)
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--sort", default="tottime")
+    ap.add_argument("--equivalent", action="store_true", help="bench_speed.py's OpusFilter-equivalent settings")
+    ap.add_argument("--set", action="append", default=[], metavar="K=V", help="an lrl setting")
     args = ap.parse_args()
     from lrl import config
     from lrl.languages import find_plugin
     from lrl.pipeline import Inputs, build_sources, build_steps
     from lrl.step import RunContext, Stats, Timed
 
+    sets = list(args.set)
+    if args.equivalent:
+        bench = importlib.util.spec_from_file_location("lrl_eval_bench_speed", HERE / "bench_speed.py")
+        assert bench and bench.loader
+        speed = importlib.util.module_from_spec(bench)
+        bench.loader.exec_module(speed)
+        sets = [*speed.LIKE_FOR_LIKE, *speed.EQUIVALENT, *sets]
+
     with tempfile.TemporaryDirectory() as tmp:
         pairs = corpus.write_tsv(corpus.build(args.n), Path(tmp) / "pairs.tsv")
         plugin = find_plugin("yo")
         cfg = config.resolve(plugin.defaults, "plugin", None, {"out_dir": tmp, "templates.enabled": False,
-                                                                "bt.enabled": False})
+                                                                "bt.enabled": False,
+                                                                **config.parse_overrides(sets)})
         inputs = Inputs([], [str(pairs)])
         steps = build_steps(plugin, cfg, inputs, progress=False)
         sources = build_sources(plugin, cfg, inputs, [])
