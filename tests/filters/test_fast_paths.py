@@ -197,3 +197,11 @@ def test_whitespace_collapse_and_ascii_cleaning_match_the_rules_they_replaced() 
             assert pol.clean(f"a{chr(c)}b") == f"a{chr(c)}b".translate(pol.table)
     for text in _random_texts(500):
         assert " ".join(text.split()) == space.sub(" ", text).strip()
+
+
+def test_tone_table_scans_every_plane_that_has_combining_marks() -> None:
+    import unicodedata
+
+    from lrl.filters.orthography import COMBINING_BELOW
+
+    assert not [cp for cp in range(COMBINING_BELOW, 0x110000) if unicodedata.combining(chr(cp))]
