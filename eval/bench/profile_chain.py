@@ -1,7 +1,10 @@
 """cProfile of the input filter chain on eval/bench/corpus.py rows (no generators, no templates): where the
-per-row time goes. Prints the manifest's per-stage seconds and the top functions by own time.
+per-row time goes. Prints the manifest's per-stage seconds (wall and CPU) and the top functions by own time;
+``--no-profile`` leaves cProfile out (its overhead doubles the per-call cost of small functions) and also
+prints the CPU seconds spent building the checks (training their models; IBM-1 tables load from the cache).
 
-    PYTHONPATH=. .venv/bin/python eval/bench/profile_chain.py [--n 20000] [--top 30] [--equivalent] [--set K=V ...]
+    PYTHONPATH=. .venv/bin/python eval/bench/profile_chain.py [--n 20000] [--top 30] [--no-profile] \
+        [--equivalent] [--set K=V ...]
 
 ``--equivalent``: the chain bench_speed.py section 1 races against OpusFilter (``LIKE_FOR_LIKE`` +
 ``EQUIVALENT``), not the defaults.
@@ -15,6 +18,7 @@ import importlib.util
 import pstats
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +34,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20_000)
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--sort", default="tottime")
+    ap.add_argument("--no-profile", action="store_true", help="per-stage seconds only, without cProfile")
     ap.add_argument("--equivalent", action="store_true", help="bench_speed.py's OpusFilter-equivalent settings")
     ap.add_argument("--set", action="append", default=[], metavar="K=V", help="an lrl setting")
     args = ap.parse_args()
@@ -53,23 +58,30 @@ def main() -> None:
                                                                 "bt.enabled": False,
                                                                 **config.parse_overrides(sets)})
         inputs = Inputs([], [str(pairs)])
+        cpu = time.process_time()
         steps = build_steps(plugin, cfg, inputs, progress=False)
+        build_cpu = time.process_time() - cpu
         sources = build_sources(plugin, cfg, inputs, [])
         stats = Stats()
         ctx = RunContext(stats=stats, on_reject=lambda r, s, why: None)
-        prof = cProfile.Profile()
-        prof.enable()
+        prof = None if args.no_profile else cProfile.Profile()
+        if prof:
+            prof.enable()
         stream = Timed(r for src in sources for r in src)
         timers = [stream]
         for step in steps:
             timers.append(Timed(step.run(timers[-1], ctx)))
         kept = sum(1 for _ in timers[-1])
-        prof.disable()
+        if prof:
+            prof.disable()
     total = timers[-1].seconds
-    print(f"{args.n:,} rows, {kept:,} kept, {total:.2f} s in the chain ({args.n / total:,.0f} rows/s under cProfile)")
+    under = "" if args.no_profile else " under cProfile"
+    print(f"{args.n:,} rows, {kept:,} kept, {total:.2f} s in the chain ({args.n / total:,.0f} rows/s{under}), "
+          f"{timers[-1].cpu:.2f} CPU s; building the checks {build_cpu:.2f} CPU s")
     for step, timer, up in zip(steps, timers[1:], timers[:-1], strict=True):
-        print(f"  {step.name:<14} {timer.seconds - up.seconds:7.2f} s")
-    pstats.Stats(prof).sort_stats(args.sort).print_stats(args.top)
+        print(f"  {step.name:<14} {timer.seconds - up.seconds:7.2f} s  {timer.cpu - up.cpu:7.2f} CPU s")
+    if prof:
+        pstats.Stats(prof).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -170,11 +170,15 @@ class Fluency(Filter):
 
     def score_batch(self, records: list[Record]) -> list[dict[str, float | str]]:
         texts = [self._text(r) for r in records if self._text(r)]  # a side the row lacks is not judged
-        words = [_n_words(t) for t in texts]
+        toks = [tokenize(t) for t in texts]
+        words = [sum(1 for t in ts if _is_word(t)) for ts in toks]
         # the sentences and, for those long enough to be judged, their shuffles: one batch for the model
-        shuf = [word_order.shuffles(t, self.order_samples) if n >= self.min_words else []
-                for t, n in zip(texts, words, strict=True)]
-        pairs = self.lm.score_batch(word_order.with_shuffles(texts, shuf))
+        # (a shuffle's classes come from its words' tokens: ClassLM.shuffle_ids)
+        shuf: list[list[list[int]]] = []
+        for t, n in zip(texts, words, strict=True):
+            orders, end = word_order.shuffled_words(t, self.order_samples) if n >= self.min_words else ([], "")
+            shuf.append(self.lm.shuffle_ids(orders, end))
+        pairs = self.lm.score_ids(word_order.with_shuffles([self.lm.class_ids(ts) for ts in toks], shuf))
         gap = word_order.split_gaps(np.array([(f + b) / 2 for f, b in pairs]), shuf)
         out: list[dict[str, float | str]] = []
         i = 0

@@ -21,18 +21,27 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
+from typing import TypeVar
 
 import numpy as np
 
 #: Sentence-final punctuation stays last when the words are shuffled, so that only the order changes.
 _ENDS = ".!?…።"
 
+T = TypeVar("T")
+
 
 def shuffles(text: str, samples: int) -> list[str]:
     """Up to ``samples`` distinct reorderings of the words of ``text`` (whitespace-separated words; a
     sentence-initial capital moves to the new first word, final punctuation stays last). Fewer when the
     text has fewer reorderings; none for a text of one word."""
+    orders, end = shuffled_words(text, samples)
+    return [" ".join(order) + end for order in orders]
+
+
+def shuffled_words(text: str, samples: int) -> tuple[list[list[str]], str]:
+    """:func:`shuffles` as word lists and the final punctuation: shuffle i is ``" ".join(orders[i]) + end``."""
     words = text.split()
     end = ""
     if words and words[-1][-1:] in _ENDS:
@@ -43,13 +52,13 @@ def shuffles(text: str, samples: int) -> list[str]:
         else:
             words.pop()
     if len(words) < 2 or samples <= 0:
-        return []
+        return [], end
     first = words[0]
     recap = first[:1].isupper() and first[1:2].islower()  # "The" moves lowercased; "I", "USA", names stay
     if recap:
         words[0] = first[0].lower() + first[1:]
     rng = random.Random(zlib.crc32(text.encode("utf-8")))
-    out: dict[str, None] = {}
+    out: dict[str, list[str]] = {}
     for _ in range(samples * 3):  # a short text has few distinct orders: stop trying after a while
         order = words[:]
         rng.shuffle(order)
@@ -57,18 +66,19 @@ def shuffles(text: str, samples: int) -> list[str]:
             continue
         if recap:
             order[0] = order[0][0].upper() + order[0][1:]
-        out[" ".join(order) + end] = None
+        out.setdefault(" ".join(order) + end, order)
         if len(out) >= samples:
             break
-    return list(out)
+    return list(out.values()), end
 
 
-def with_shuffles(texts: Sequence[str], shuf: Sequence[Sequence[str]]) -> list[str]:
-    """One batch for the model: the texts, then every text's shuffles in order (see :func:`split_gaps`)."""
+def with_shuffles(texts: Sequence[T], shuf: Sequence[Sequence[T]]) -> list[T]:
+    """One batch for the model: the texts, then every text's shuffles in order (see :func:`split_gaps`);
+    texts or their tokens."""
     return [*texts, *(s for ss in shuf for s in ss)]
 
 
-def split_gaps(raw: np.ndarray, shuf: Sequence[Sequence[str]]) -> np.ndarray:
+def split_gaps(raw: np.ndarray, shuf: Sequence[Sized]) -> np.ndarray:
     """From the raw scores of a :func:`with_shuffles` batch: per text, its score minus the mean score of its
     shuffles (0 for a text with none)."""
     out = np.zeros(len(shuf))

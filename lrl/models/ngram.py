@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -54,6 +55,53 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
     return np.where(keys[pos] == query, values[pos], 0)
 
 
+#: Key spaces up to this size (v ** n for n-grams over v types) are looked up in a dense array.
+DENSE_MAX = 1 << 22
+
+
+class _Table:
+    """Values by key for one vectorized lookup, ``missing`` for a key not in the table: a dense array over
+    a small key space (a class model's 444 types: every bigram), else pandas' hash table of the keys (~4x
+    faster than ``searchsorted`` over 100k+ keys), else ``searchsorted``."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray, space: int, missing: float) -> None:
+        self.keys = keys
+        self.values = np.r_[values, missing]  # position -1: missing
+        self.dense: np.ndarray | None = None
+        self.hashed: Any = None
+        if space <= DENSE_MAX:
+            self.dense = np.full(space, missing)
+            self.dense[keys] = values
+            return
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is a dependency
+            return
+        self.hashed = pd.Index(keys)
+
+    def __call__(self, query: np.ndarray) -> np.ndarray:
+        if self.dense is not None:
+            return self.dense[query]
+        if self.hashed is not None:
+            return self.values[self.hashed.get_indexer(query)]
+        if len(self.keys) == 0:
+            return np.full(len(query), self.values[-1])
+        pos = np.minimum(np.searchsorted(self.keys, query), len(self.keys) - 1)
+        return self.values[np.where(self.keys[pos] == query, pos, -1)]
+
+
+@dataclass
+class _Step:
+    """One order of the interpolation, read off per n-gram and per context once, when the model is first
+    scored: ``p_n = alpha[ngram] + gamma[context] * p_(n-1)``. ``alpha = max(c - D, 0) / s`` (0 for an n-gram
+    not seen) and ``gamma = D * t / s`` (1 for a context not seen, which leaves ``p_(n-1)`` as it is) are the
+    terms of the interpolation formula, computed with the same operations in the same order, so the
+    probabilities are bit-identical to computing the formula per token."""
+
+    alpha: _Table
+    gamma: _Table
+
+
 def _discount(counts: np.ndarray) -> float:
     """Ney's estimate D = n1 / (n1 + 2 n2) from the count-of-counts (0.5 when the data cannot tell)."""
     n1, n2 = int(np.sum(counts == 1)), int(np.sum(counts == 2))
@@ -75,6 +123,7 @@ class NgramLM:
         v = len(vocab)
         #: Add-one unigram over the vocabulary plus <unk> (so an unseen word has the mass of a singleton's half).
         self.unigram_logp = np.log((unigram_counts + 1.0) / (self.tokens + v))
+        self._prepared: list[_Step] | None = None
 
     @property
     def types(self) -> int:
@@ -148,29 +197,43 @@ class NgramLM:
     def ids(self, text: str) -> list[int]:
         return [self.vocab.get(w, 0) for w in words(text)]
 
+    def _steps(self) -> list[_Step]:
+        if self._prepared is None:
+            v = len(self.vocab)
+            steps = []
+            for n, o in enumerate(self.orders, 1):
+                ctx_seen = o.ctx_sum > 0
+                gamma = np.where(ctx_seen, o.discount * o.ctx_types / np.where(ctx_seen, o.ctx_sum, 1.0), 1.0)
+                # each n-gram's context sum (the unigram's context is the empty one, key 0)
+                s = _lookup(o.ctx_keys, o.ctx_sum, o.keys // v if n > 1 else np.zeros(len(o.keys), np.int64))
+                seen = s > 0
+                alpha = np.where(seen, np.maximum(o.counts - o.discount, 0.0) / np.where(seen, s, 1.0), 0.0)
+                steps.append(_Step(_Table(o.keys, alpha, v ** n, 0.0), _Table(o.ctx_keys, gamma, v ** (n - 1), 1.0)))
+            self._prepared = steps
+        return self._prepared
+
     def _logprobs(self, seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per scored token of all ``seqs`` (each gets its pads and ``</s>``): n-gram and unigram natural-log
         probabilities, and the index of the sentence each token belongs to. One vectorized pass: scoring
         sentence by sentence spends its time in numpy call overhead."""
-        v = len(self.vocab)
         flat = self._pad(seqs, self.order)
-        pos = np.flatnonzero(flat != 1)
         sent = np.repeat(np.arange(len(seqs)), [len(q) + 1 for q in seqs])
+        lm, uni = self._logprobs_flat(flat)
+        return lm, uni, sent
+
+    def _logprobs_flat(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_logprobs` of sentences already padded into one array (:meth:`_pad`, :func:`pad_ids`)."""
+        v = len(self.vocab)
+        pos = np.flatnonzero(flat != 1)
         p = np.full(len(pos), 1.0 / v)  # order 0: uniform over the vocabulary and <unk>
         key = np.zeros(len(pos), dtype=np.int64)
-        for n in range(1, self.order + 1):
-            o = self.orders[n - 1]
+        for n, step in enumerate(self._steps(), 1):
             # The n-gram ending at each token: its (n-1)-gram key with one more word on the left (the
             # leftmost word is the most significant digit); its context drops the last word.
             key = key + flat[pos - (n - 1)] * v ** (n - 1) if n > 1 else flat[pos].copy()
-            ctx = key // v if n > 1 else np.zeros(len(pos), dtype=np.int64)
-            c = _lookup(o.keys, o.counts, key)
-            s = _lookup(o.ctx_keys, o.ctx_sum, ctx)
-            t = _lookup(o.ctx_keys, o.ctx_types, ctx)
-            seen = s > 0
-            safe = np.where(seen, s, 1.0)
-            p = np.where(seen, np.maximum(c - o.discount, 0.0) / safe + o.discount * t / safe * p, p)
-        return np.log(p), self.unigram_logp[flat[pos]], sent
+            gamma = step.gamma(key // v) if n > 1 else step.gamma.values[0]
+            p = step.alpha(key) + gamma * p
+        return np.log(p), self.unigram_logp[flat[pos]]
 
     def token_logprobs(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Per-token natural-log probabilities of the words of ``text`` and ``</s>``: (n-gram, unigram)."""

@@ -1,10 +1,14 @@
 """The word-order evidence of the fluency check (lrl/filters/word_order.py): shuffles, gaps, and decisions on
 hand-written sentences."""
 
+import random
+
 import numpy as np
 
 from lrl.filters.fluency import Fluency
-from lrl.filters.word_order import OrderScale, gaps, robust, shuffles
+from lrl.filters.word_order import OrderScale, gaps, robust, shuffled_words, shuffles
+from lrl.models.ibm1 import tokenize
+from lrl.models.wordclass import ClassLM, classes
 from lrl.record import Record
 from tests.filters.test_fluency import CORPUS, run
 
@@ -79,3 +83,27 @@ def test_short_sentences_get_no_shuffles() -> None:
     r = rec("short", "river the to")
     kept, _ = run(f, [r])
     assert kept == ["short"] and "fluency.order_score" not in r.scores
+
+
+def test_shuffle_classes_are_the_classes_of_the_shuffled_text() -> None:
+    """Fluency classes a shuffle from its words' tokens (ClassLM.shuffle_ids) instead of tokenizing the shuffled
+    text: the same ids, first-token class included, on hand-picked and random text (marks after a space,
+    text not in NFC, inner apostrophes and hyphens, final punctuation, capitals whose case changes length)."""
+    lm = ClassLM.train(CORPUS, 4, 20)
+    texts = ["The doctor is going to the river.", "Ọmọ náà lọ sí ọjà ní àárọ̀.", "e \u0301a b c!", "A\u030a b c d",
+             "a\u0323\u0301 b\u0301\u0323 c", "Don't stop-me now…", "İstanbul is a big city.", "ǅemal went home?!",
+             "The U.S.A. isn't 'big' -- really?", "x y .", "ﬁne ﬂow of ‘quotes’ »here«", "Ìbàdàn\xa0is\u3000far ።",
+             "I see Lagos", "Go home!", "«Hello», he said.", "ß-street is 20 km away."]
+    pool = list("abcdeXYZ019 '’-.,!?…።\u0300\u0301\u0323ẹọṣÀİßǅ_\xa0\u2028")
+    rng = random.Random(7)
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randrange(1, 40))) for _ in range(500)]
+    get = lm.forward.vocab.get
+    checked = 0
+    for t in texts:
+        assert lm.class_ids(tokenize(t)) == [get(c, 0) for c in classes(t, lm.keep)]
+        orders, end = shuffled_words(t, 8)
+        texts_shuffled = shuffles(t, 8)
+        assert [" ".join(o) + end for o in orders] == texts_shuffled
+        assert lm.shuffle_ids(orders, end) == [[get(c, 0) for c in classes(s, lm.keep)] for s in texts_shuffled]
+        checked += len(orders)
+    assert checked > 1500
