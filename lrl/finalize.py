@@ -24,6 +24,7 @@ from lrl.io.card import render_card
 from lrl.io.rundir import alive, create_exclusive, done_shards, partial, read_json, shard_dir, write_atomic
 from lrl.io.writers import PairSplitWriter, RejectWriter
 from lrl.report.data import lexicon_entries, sample_settings
+from lrl.report.sample import share
 from lrl.report.summaries import Kept, Rejected, run_data
 from lrl.shards import add_counts, add_stats, load_prescored, stats_to_json
 from lrl.step import RunContext, Stats, Step, Timed
@@ -156,6 +157,9 @@ class Completion:
             writer.write(rec)
             self.report_kept.add(rec)
             self.kept_by_origin[rec.origin] += 1
+        # the report's sample: the kept and rejected parts pruned together, to ~report.sample_rows in all
+        share([self.report_kept.rows.sample, self.late.sample,
+               *([self.report_rejected.sample] if self.report_rejected is not None else [])], self.sample[0])
         self.write_seconds += time.perf_counter() - write_started - timers[-1].seconds
         for step, timer, upstream in zip(self.run_steps, timers[1:], timers[:-1], strict=True):
             self.late_stats[step.name].seconds += timer.seconds - upstream.seconds

@@ -135,7 +135,7 @@ class KeptRows:
                 self.coverage[1].add(words)
         key, tie = row_key(self.key, id), kept_tie(parallel, index)
         if self.sample.wants(key, tie):
-            self.sample.add(key, tie, (id, src, tgt, origin, parent_id),
+            self.sample.add(key, tie, pack_row(id, src, tgt, origin, parent_id),
                             numeric_scores(scores() if callable(scores) else scores))
 
     def coverage_rows(self) -> list[tuple[str, dict[str, float]]]:
@@ -143,6 +143,26 @@ class KeptRows:
             return []
         return [("all kept rows", self.coverage[0].result()),
                 ("kept rows not from templates", self.coverage[1].result())]
+
+
+KEPT_FIELDS = ("id", "src", "tgt", "origin", "parent_id")
+
+
+def pack_row(id: str, src: str, tgt: str, origin: str, parent_id: str | None) -> bytes | tuple[Any, ...]:
+    """A sampled kept row's fields as one UTF-8 string, NUL between them (half the memory of a tuple of
+    str: Yoruba text takes 2 bytes a character as str); a row whose text holds a NUL stays a tuple."""
+    fields = (id, src, tgt, origin) if parent_id is None else (id, src, tgt, origin, parent_id)
+    text = "\0".join(fields)
+    if text.count("\0") != len(fields) - 1:
+        return (id, src, tgt, origin, parent_id)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def unpack_row(packed: bytes | tuple[Any, ...]) -> dict[str, Any]:
+    if isinstance(packed, tuple):
+        return dict(zip(KEPT_FIELDS, packed, strict=True))
+    fields = packed.decode("utf-8", "surrogatepass").split("\0")
+    return dict(zip(KEPT_FIELDS, fields if len(fields) == 5 else [*fields, None], strict=True))
 
 
 def run_data(run_dir: Path, manifest: dict[str, Any], kept: KeptRows, rejected: Sample,
@@ -156,10 +176,10 @@ def run_data(run_dir: Path, manifest: dict[str, Any], kept: KeptRows, rejected: 
     _, rejected_scores = rejected.take(limit)
     total = kept.sample.seen + rejected.seen
     return RunData(run_dir, manifest,
-                   [dict(zip(("id", "src", "tgt", "origin", "parent_id"), r, strict=True)) for r in rows],
+                   [unpack_row(r) for r in rows],
                    rejected=counts, rejected_examples=examples, rejected_by_origin=rejected_by_origin,
                    kept_scores=kept_scores, rejected_scores=rejected_scores, kept_by_origin=kept.by_origin,
-                   coverage=kept.coverage_rows(), sampled=None if limit is None else (cap, total))
+                   coverage=kept.coverage_rows(), sampled=(cap, total) if cap and total > cap else None)
 
 
 def load_run(run_dir: Path, manifest: dict[str, Any] | None = None) -> RunData:
@@ -176,6 +196,7 @@ def load_run(run_dir: Path, manifest: dict[str, Any] | None = None) -> RunData:
 
         kept.add(row["id"], row["src"], row["tgt"], row["origin"], row["parent_id"], scores)
     rejected = Sample(cap)
+    rejected.lower(kept.sample.bar)  # a rejected row above the kept rows' bar is not among the run's cap first
     counts: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], list[dict[str, Any]]] = {}
     by_origin: Counter[str] = Counter()

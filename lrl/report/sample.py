@@ -14,8 +14,9 @@ rows, rejected rows) keeps its own bottom-k; the run's sample is the ``cap`` sma
 (:func:`bar`), which those parts hold between them.
 
 Stored compactly: keys in ``array('Q')``, score values in ``array('d')`` per score key beside the index of
-their row (16 bytes a value, not a boxed float in a list); a part holds at most ``cap + cap // 8`` rows
-between prunes.
+their row in ``array('i')`` (12 bytes a value, not a boxed float in a list); a part holds at most
+``cap + cap // 8`` rows between prunes, and the completion pass prunes its parts together to the run's
+sample so far (:func:`share`), so that they hold about ``cap`` between them, not ``cap`` each.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class Sample:
         for k, v in scores:
             col = self.scores.get(k)
             if col is None:
-                col = self.scores[k] = (array("q"), array("d"))
+                col = self.scores[k] = (array("i"), array("d"))
             col[0].append(i)
             col[1].append(v)
         if self.cap and len(self.keys) > self.cap + max(self.cap // 8, 16):
@@ -109,10 +110,10 @@ class Sample:
         self.rows = [self.rows[i] for i in where.tolist()]
         scores = {}
         for k, (idx, values) in self.scores.items():
-            i = np.frombuffer(idx, dtype=np.int64)
+            i = np.frombuffer(idx, dtype=np.int32)
             m = keep[i]
             if m.any():
-                scores[k] = (array("q", new_index[i[m]].astype(np.int64).tobytes()),
+                scores[k] = (array("i", new_index[i[m]].astype(np.int32).tobytes()),
                              array("d", np.frombuffer(values, dtype=np.float64)[m].tobytes()))
         self.scores = scores
 
@@ -126,8 +127,8 @@ class Sample:
         for k, (idx, values) in other.scores.items():
             col = self.scores.get(k)
             if col is None:
-                col = self.scores[k] = (array("q"), array("d"))
-            col[0].extend(array("q", (np.frombuffer(idx, dtype=np.int64) + offset).tobytes()))
+                col = self.scores[k] = (array("i"), array("d"))
+            col[0].extend(array("i", (np.frombuffer(idx, dtype=np.int32) + offset).astype(np.int32).tobytes()))
             col[1].extend(values)
         if other.bar is not None and (self.bar is None or other.bar < self.bar):
             self.bar = other.bar  # nothing above it is in other's part of the rows: a row above it is not wanted
@@ -144,10 +145,12 @@ class Sample:
         k, t = np.uint64(bar[0]), np.uint64(bar[1])
         return (keys < k) | ((keys == k) & (ties <= t))
 
-    def smallest(self, n: int) -> list[tuple[int, int]]:
-        """The ``n`` smallest (key, tie) held, in order."""
-        order = self._order()[:n]
-        return [(self.keys[i], self.ties[i]) for i in order.tolist()]
+    def lower(self, bar: tuple[int, int] | None) -> None:
+        """Drop the rows above ``bar`` and refuse them from now on: the run's sample is known to end there
+        (:func:`share`)."""
+        if bar is not None and (self.bar is None or bar < self.bar):
+            self.bar = bar
+            self._keep(self._below(bar))
 
     def take(self, bar: tuple[int, int] | None, by_tie: bool = False) -> tuple[list[Any], dict[str, np.ndarray]]:
         """The rows with (key, tie) <= ``bar`` (:func:`bar`; None: all held): their payloads and, per score
@@ -161,7 +164,7 @@ class Sample:
         rows = [self.rows[i] for i in where.tolist()]
         scores: dict[str, np.ndarray] = {}
         for k, (idx, values) in self.scores.items():
-            r = rank[np.frombuffer(idx, dtype=np.int64)]
+            r = rank[np.frombuffer(idx, dtype=np.int32)]
             m = r >= 0
             if m.any():
                 v = np.empty(len(where), dtype=np.float64)
@@ -177,7 +180,7 @@ class Sample:
         out = {f"{prefix}keys": np.frombuffer(self.keys, dtype=np.uint64),
                f"{prefix}ties": np.frombuffer(self.ties, dtype=np.uint64)}
         for n, (idx, values) in enumerate(self.scores.values()):
-            out[f"{prefix}{n}.idx"] = np.frombuffer(idx, dtype=np.int64)
+            out[f"{prefix}{n}.idx"] = np.frombuffer(idx, dtype=np.int32)
             out[f"{prefix}{n}.val"] = np.frombuffer(values, dtype=np.float64)
         return out
 
@@ -196,7 +199,7 @@ class Sample:
         if len(out.rows) != len(out.keys):
             raise ValueError("sample rows and keys differ in number")
         for n, k in enumerate(meta["scores"]):
-            out.scores[k] = (array("q", np.asarray(arrays[f"{prefix}{n}.idx"], dtype=np.int64).tobytes()),
+            out.scores[k] = (array("i", np.asarray(arrays[f"{prefix}{n}.idx"], dtype=np.int32).tobytes()),
                              array("d", np.asarray(arrays[f"{prefix}{n}.val"], dtype=np.float64).tobytes()))
         return out
 
@@ -207,5 +210,17 @@ def bar(parts: Iterable[Sample], cap: int) -> tuple[int, int] | None:
     parts = list(parts)
     if not cap or sum(len(p) for p in parts) <= cap:
         return None
-    smallest = sorted(x for p in parts for x in p.smallest(cap))
-    return smallest[cap - 1]
+    keys = np.concatenate([np.frombuffer(p.keys, dtype=np.uint64) for p in parts])
+    ties = np.concatenate([np.frombuffer(p.ties, dtype=np.uint64) for p in parts])
+    i = np.lexsort((ties, keys))[cap - 1]
+    return int(keys[i]), int(ties[i])
+
+
+def share(parts: Iterable[Sample], cap: int) -> None:
+    """Prune the parts of one run's rows (kept, rejected) to the run's sample so far, once they hold more
+    than ``cap`` and a slack between them: each part alone would hold up to ``cap`` rows."""
+    parts = list(parts)
+    if cap and sum(len(p) for p in parts) > cap + max(cap // 8, 16):
+        limit = bar(parts, cap)
+        for p in parts:
+            p.lower(limit)

@@ -105,3 +105,26 @@ def test_run_sample_counts_every_row_and_draws_from_kept_and_rejected_together(t
     assert [r["src"] == "" for r in d.kept] == sorted((r["src"] == "" for r in d.kept), reverse=True)
     assert sorted(d.rejected_scores["len.n"].tolist()) == sorted(float(i) for _, i in ids if i % 4 == 0)
     assert "dedup.seq" not in d.kept_scores
+
+
+def test_parts_pruned_together_keep_the_run_sample_and_hold_about_the_cap_between_them() -> None:
+    from lrl.report.sample import share
+
+    items = rows(6000)
+    alone, together = [Sample(400), Sample(400)], [Sample(400), Sample(400)]
+    for i, (rid, sc) in enumerate(items):
+        alone[i % 2].offer(row_key(KEY, rid), i, rid, sc)
+        together[i % 2].offer(row_key(KEY, rid), i, rid, sc)
+        share(together, 400)
+        assert sum(len(p) for p in together) <= 400 + 400 // 8 + 16
+    limit = bar(alone, 400)
+    assert bar(together, 400) == limit
+    assert [p.take(limit)[0] for p in together] == [p.take(limit)[0] for p in alone]
+
+
+def test_a_sampled_kept_row_packed_and_unpacked_is_itself() -> None:
+    from lrl.report.data import pack_row, unpack_row
+
+    for row in (("r1", "", "Ọjà náà", "mono", None), ("bt:r1", "The market", "Ọjà", "bt", "r1"),
+                ("r2", "a\0b", "c", "seed", ""), ("r3", "", "", "template", "")):
+        assert unpack_row(pack_row(*row)) == dict(zip(("id", "src", "tgt", "origin", "parent_id"), row, strict=True))
