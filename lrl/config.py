@@ -194,6 +194,12 @@ DEFAULTS: dict[str, Any] = {
     "substitute": {"enabled": False, "per_pair": 2, "max_rows": 20000, "confirm": "ambiguous",
                    "skip_classes": ["number"]},
     "output": {"shard_rows": 50000},
+    # report.html (lrl/report/). sample_rows: what the page draws per row — the score histograms, lengths,
+    # diversity and example kept rows — comes from at most this many of the run's rows, kept and rejected
+    # together, picked by a hash of the row id keyed by the seed (the same rows whether the run completes or
+    # `lrl report` reads its files); counts per reason and origin, totals and the lexicon coverage are over
+    # every row. Bounds the report's memory: ~1.5 KB a row held, at any run size. 0 = every row (unbounded).
+    "report": {"sample_rows": 100000},
     # The filter chains as data: step names in order (lrl/registry.py; `lrl steps list` shows each with its
     # settings). "checks": what every input and template row goes through after normalize and
     # decontaminate. "generated_checks": what each generator's new rows go through, as stages named
@@ -326,6 +332,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "paraphrase.pivot_sampling_topk": (1, None),
     "paraphrase.pivot_temperature": (0.0, None),
     "output.shard_rows": (1, None),
+    "report.sample_rows": (0, None),
     "run.shard_rows": (1, None),
     "run.workers": (0, None),
 }

@@ -23,6 +23,8 @@ from typing import Any
 from lrl.io.card import render_card
 from lrl.io.rundir import alive, create_exclusive, done_shards, partial, read_json, shard_dir, write_atomic
 from lrl.io.writers import PairSplitWriter, RejectWriter
+from lrl.report.data import lexicon_entries, sample_settings
+from lrl.report.sample import share
 from lrl.report.summaries import Kept, Rejected, run_data
 from lrl.shards import add_counts, add_stats, load_prescored, stats_to_json
 from lrl.step import RunContext, Stats, Step, Timed
@@ -86,9 +88,10 @@ class Completion:
         self.shard_rejected = 0
         # The report's numbers: every shard's rejected-row summary (None if a shard has none: then the report
         # reads the files), then this pass's rejected and kept rows.
-        self.report_rejected: Rejected | None = Rejected()
-        self.late = Rejected()
-        self.report_kept = Kept()
+        self.sample = sample_settings(self.draft)  # (report.sample_rows, seed)
+        self.report_rejected: Rejected | None = Rejected(*self.sample)
+        self.late = Rejected(*self.sample)
+        self.report_kept = Kept(*self.sample, lexicon_entries(self.draft))
         self.kept_by_origin: Counter[str] = Counter()
         self.work = partial(run_dir) / "final"
         self._files: tuple[Any, RejectWriter, PairSplitWriter] | None = None
@@ -141,7 +144,7 @@ class Completion:
         with open(folder / "rejected.jsonl", "rb") as f:
             shutil.copyfileobj(f, out)
         if self.report_rejected is not None:
-            part = Rejected.load(folder)
+            part = Rejected.load(folder, *self.sample)
             if part is None:
                 self.report_rejected = None
             else:
@@ -154,6 +157,9 @@ class Completion:
             writer.write(rec)
             self.report_kept.add(rec)
             self.kept_by_origin[rec.origin] += 1
+        # the report's sample: the kept and rejected parts pruned together, to ~report.sample_rows in all
+        share([self.report_kept.rows.sample, self.late.sample,
+               *([self.report_rejected.sample] if self.report_rejected is not None else [])], self.sample[0])
         self.write_seconds += time.perf_counter() - write_started - timers[-1].seconds
         for step, timer, upstream in zip(self.run_steps, timers[1:], timers[:-1], strict=True):
             self.late_stats[step.name].seconds += timer.seconds - upstream.seconds

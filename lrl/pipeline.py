@@ -163,7 +163,8 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     draft["steps"] = [step_entry(s) for s in steps]
     run_dir = open_run(run_dir, Path(cfg["out_dir"]), plugin.code, draft)
     done = done_shards(run_dir)
-    job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps)
+    job = ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps,
+                   sample_rows(cfg))
     n_workers = cfg["run"]["workers"] or usable_cores()
     build = functools.partial(_build_job, plugin.path, cfg, inputs, run_dir, rank, world_size)
     shard_rows = cfg["run"]["shard_rows"]
@@ -244,6 +245,13 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+def sample_rows(cfg: dict[str, Any]) -> int:
+    """``report.sample_rows`` (a run resumed from a draft written before the setting: its default)."""
+    from lrl.report.data import sample_settings
+
+    return sample_settings({"config": cfg})[0]
+
+
 def _build_job(plugin_path: Path, cfg: dict[str, Any], inputs: Inputs, run_dir: Path, rank: int,
                world_size: int) -> ShardJob:
     """A worker process's own steps (lrl/shards.py): built from the same settings, so the same rows."""
@@ -251,7 +259,8 @@ def _build_job(plugin_path: Path, cfg: dict[str, Any], inputs: Inputs, run_dir: 
 
     plugin = load_plugin(plugin_path)
     row_steps, run_steps = split_chain(build_steps(plugin, cfg, inputs, progress=False))
-    return ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps)
+    return ShardJob(run_dir, row_steps, _OutputGuard(plugin), cfg["seed"], rank, world_size, run_steps,
+                    sample_rows(cfg))
 
 
 def write_report(run_dir: Path, manifest: dict[str, Any], data: Any = None, processes: int = 1) -> None:

@@ -30,6 +30,7 @@ from lrl.io import jsonfast
 from lrl.io.rundir import shard_dir
 from lrl.io.writers import RejectWriter, json_line
 from lrl.record import Record
+from lrl.report.sample import DEFAULT_CAP
 from lrl.report.summaries import Rejected
 from lrl.step import RunContext, StageStats, Stats, Step, Timed
 
@@ -147,6 +148,8 @@ class ShardJob:
     #: the run-wide steps (dedup): what of their work depends on one row alone (``prescore``) is done here,
     #: in the worker, and written beside the kept rows (``prescores.jsonl``, one JSON list per kept row)
     run_steps: list[Step] = field(default_factory=list)
+    #: ``report.sample_rows``: the rejected rows whose scores the report's summary keeps (lrl/report/sample.py)
+    report_sample_rows: int = DEFAULT_CAP
 
 
 def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
@@ -159,7 +162,7 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
     stats = Stats()
     # The report's numbers for the rejected rows are gathered here, in the worker, while the rows are in
     # memory: completing the run then merges small summaries instead of reading every row again.
-    rejects = RejectWriter(tmp / "rejected.jsonl", summary=Rejected())
+    rejects = RejectWriter(tmp / "rejected.jsonl", summary=Rejected(job.report_sample_rows, job.seed))
     ctx = RunContext(stats=stats, on_reject=rejects.write, rank=job.rank, world_size=job.world_size,
                      seed=job.seed, shard=k)
     timers: list[Timed] = []

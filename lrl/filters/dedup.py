@@ -5,8 +5,10 @@ the same sentence). Keeps the first occurrence; later ones are rejected naming i
 The score is the hash of each key (hex, 16 bytes of blake2b) and the row's place in the stage's input
 (``seq``), so the decision can be re-made from the output's scores by grouping on the key in ``seq``
 order (``lrl rescore`` does: when an earlier stage now rejects a first occurrence, its next copy is kept).
-Memory is fixed-size per distinct kept pair: one 16-byte digest, the first id and its exact digest (plus,
-with MinHash on, one signature per long row).
+Memory is fixed-size per distinct kept pair, in flat arrays rather than a dict of Python objects
+(:class:`Seen`, ~60 bytes a pair where the dict took ~300): the key digest as two 64-bit integers, the
+first id's UTF-8 bytes, 8 bytes of its exact digest, and a slot of an open-addressing table (plus, with
+MinHash on, one signature per long row).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import collections
 import hashlib
 import re
 import unicodedata
+from array import array
 from typing import Any
+
+import numpy as np
 
 from lrl.record import Record
 from lrl.step import Filter, Undecidable
@@ -73,6 +78,95 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
+class Seen:
+    """key digest (16 bytes, given as 32 hex digits) → (first id, 64 bits of that row's exact digest), in flat
+    arrays: per entry the key as two 64-bit integers, the exact digest's first 8 bytes and the id's UTF-8
+    bytes (``array``s and a ``bytearray``, no Python object per entry), found through a linear-probing table
+    of entry numbers (``array('i')``, at most half full). Keys are compared whole, so its answers are a
+    dict's: only which of two different pairs with the same near key shares the first 8 bytes of its exact
+    digest with the first could be mistaken (1 in 2^64), and that changes the reason's words, not the
+    decision."""
+
+    EMPTY = -1
+
+    def __init__(self) -> None:
+        self.hi, self.lo, self.exact = array("Q"), array("Q"), array("Q")
+        self.ids, self.id_ends = bytearray(), array("Q")
+        self.table = array("i", [self.EMPTY]) * 1024
+        self.mask = len(self.table) - 1
+        #: the last key looked up and its slot, so that putting it after a miss does not probe again
+        self._last: tuple[str, int, int, int] = ("", 0, 0, 0)
+
+    def __len__(self) -> int:
+        return len(self.lo)
+
+    def _find(self, key: str) -> int:
+        """The entry number of ``key``, or EMPTY (its slot remembered for :meth:`put`)."""
+        v = int(key[:32], 16)
+        hi, lo = v >> 64, v & 0xFFFF_FFFF_FFFF_FFFF
+        table, mask, los, his = self.table, self.mask, self.lo, self.hi
+        h = lo & mask
+        while True:
+            i = table[h]
+            if i == -1 or (los[i] == lo and his[i] == hi):
+                self._last = (key, h, hi, lo)
+                return i
+            h = (h + 1) & mask
+
+    def get(self, key: str) -> tuple[str, int] | None:
+        """(first id, its exact digest's first 8 bytes as an integer) of ``key``, or None."""
+        i = self._find(key)
+        if i == self.EMPTY:
+            return None
+        start = self.id_ends[i - 1] if i else 0
+        return self.ids[start:self.id_ends[i]].decode("utf-8", "surrogatepass"), self.exact[i]
+
+    def put(self, key: str, first_id: str, exact: str) -> None:
+        """``key``'s first row is ``first_id`` with the exact digest ``exact``; a key already held must be
+        held for this id (dedup's decide): then only its exact digest is replaced, as a dict's item would."""
+        i = self._find(key) if self._last[0] != key else self.table[self._last[1]]
+        if i != self.EMPTY:
+            self.exact[i] = int(exact[:16], 16)
+            return
+        _, slot, hi, lo = self._last
+        self.table[slot] = len(self.lo)
+        self.hi.append(hi)
+        self.lo.append(lo)
+        self.exact.append(int(exact[:16], 16))
+        try:
+            self.ids += first_id.encode()
+        except UnicodeEncodeError:  # a lone surrogate (a file name's undecodable byte)
+            self.ids += first_id.encode("utf-8", "surrogatepass")
+        self.id_ends.append(len(self.ids))
+        self._last = ("", 0, 0, 0)
+        if 2 * len(self.lo) > len(self.table):
+            self._grow()
+
+    def _grow(self) -> None:
+        """Twice the slots, every entry placed again: in order of home slot, each at its home or just after
+        the one before (numpy, all at once); those that would run past the end wrap, one by one."""
+        size = 2 * len(self.table)
+        mask = size - 1
+        home = np.frombuffer(self.lo, dtype=np.uint64) & np.uint64(mask)
+        order = np.argsort(home, kind="stable")
+        h = home[order].astype(np.int64)
+        pos = np.arange(len(h)) + np.maximum.accumulate(h - np.arange(len(h)))
+        table = np.full(size, self.EMPTY, dtype=np.int32)
+        fits = pos < size
+        table[pos[fits]] = order[fits]
+        self.table, self.mask = array("i", table.tobytes()), mask
+        for i in order[~fits].tolist():
+            slot = 0
+            while self.table[slot] != self.EMPTY:
+                slot += 1
+            self.table[slot] = i
+
+
+def exact64(exact: str) -> int:
+    """The first 8 bytes of an exact digest (32 hex digits) as an integer."""
+    return int(exact[:16], 16)
+
+
 class Dedup(Filter):
     name = "dedup"
     decides_with = ("near", "minhash", "minhash_threshold", "minhash_min_chars", "num_perm")
@@ -90,7 +184,7 @@ class Dedup(Filter):
         self._key = _KEYS[near_key]
         self.minhash_threshold, self.minhash_min_chars, self.num_perm = minhash_threshold, minhash_min_chars, num_perm
         #: key digest → (first id, that row's exact digest)
-        self.seen: dict[bytes, tuple[str, bytes]] = {}
+        self.seen = Seen()
         self._lsh: Any = None
         #: MinHash hash values of the kept long rows (the LSH index keeps only band hashes)
         self._sigs: dict[str, Any] = {}
@@ -158,12 +252,12 @@ class Dedup(Filter):
         return m
 
     def decide(self, record: Record, scores: dict[str, float | str]) -> str | None:
-        exact = bytes.fromhex(str(scores["exact"]))
-        key = bytes.fromhex(str(scores.get("key", scores["exact"])))
+        exact = str(scores["exact"])
+        key = str(scores.get("key", exact))
         first = self.seen.get(key)
         pending = self._pending.pop(record.id, None)
         if first is not None and first[0] != record.id:
-            if first[1] == exact:
+            if first[1] == exact64(exact):
                 return f"duplicate: same pair as {first[0]}"
             return f"near-duplicate: same as {first[0]} ignoring case, punctuation and tone marks"
         if float(scores.get("minhash_jaccard", 0.0)) >= self.minhash_threshold and "minhash_match" in scores:
@@ -173,7 +267,7 @@ class Dedup(Filter):
                 raise Undecidable(f"its MinHash match {scores['minhash_match']} is no longer kept")
             return (f"near-duplicate: language side ~{float(scores['minhash_jaccard']):.0%} like "
                     f"{scores['minhash_match']} (MinHash, word 3-shingles)")
-        self.seen[key] = (record.id, exact)
+        self.seen.put(key, record.id, exact)
         if self._kept is not None:
             self._kept.add(record.id)
         if pending is not None:
@@ -182,7 +276,7 @@ class Dedup(Filter):
         return None
 
     def restore(self) -> None:
-        self.seen, self._pending, self._sigs, self._lsh, self._seq, self._kept = {}, {}, {}, None, 0, set()
+        self.seen, self._pending, self._sigs, self._lsh, self._seq, self._kept = Seen(), {}, {}, None, 0, set()
         self.prescored = collections.deque()
 
     def describe(self) -> dict[str, Any]:

@@ -171,10 +171,11 @@ class RejectWriter:
 
     def write(self, record: Record, stage: str, reason: str) -> None:
         row = {"stage": stage, "reason": reason, **record.to_dict()}
-        self.f.write(json_line(row))
+        line = json_line(row)
+        self.f.write(line)
         self.rows += 1
         if self.summary is not None:
-            self.summary.add(row)
+            self.summary.add(row, line)
 
     def close(self) -> None:
         self.f.close()

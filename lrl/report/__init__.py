@@ -65,6 +65,10 @@ class _Page:
             self.add(f'<figure><img alt="{_e(title)}" src="{uri}"></figure>')
 
 
+def _sampled(d: rdata.RunData) -> str:
+    return f" Drawn from a sample of {d.sampled[0]:,} of {d.sampled[1]:,} rows." if d.sampled else ""
+
+
 def render(d: rdata.RunData, processes: int = 1) -> tuple[str, int]:
     """The page's HTML and the number of figures in it (the score histograms drawn by up to ``processes``
     processes)."""
@@ -96,13 +100,17 @@ def _render(d: rdata.RunData, drawing: plots.Drawing, hs: list[dict[str, Any]]) 
     p.add(f"<p>lrl {_e(m.get('lrl_version', '?'))}, {_e(m.get('created', ''))}, seed {_e(m.get('seed'))}. "
           f"<b>{t['generated']:,}</b> rows in, <b>{t['kept']:,} kept</b>, {t['rejected']:,} rejected. "
           f"Total time {m.get('duration_s', 0):.1f} s.</p>")
+    if d.sampled:
+        p.add(f"<p><small>Score histograms, lengths, diversity and the example kept rows are drawn from a sample "
+              f"of {d.sampled[0]:,} of {d.sampled[1]:,} rows (report.sample_rows; picked by a hash of the row "
+              "id); counts and lexicon coverage are over every row.</small></p>")
     stage_times = {s: st["seconds"] for s, st in m["stages"].items() if "seconds" in st}
     if not stage_times:
         p.add("<p><small>Time per stage is not recorded in this manifest; the total is above.</small></p>")
 
     p.add("<h2>Rows per origin</h2>")
     p.plot("rows per origin", lambda: plots.origins(d))
-    kept_by = {o: sum(1 for r in d.kept if r["origin"] == o) for o in sorted({r["origin"] for r in d.kept})}
+    kept_by = {o: d.kept_by_origin[o] for o in sorted(d.kept_by_origin)}
     origins = sorted(set(kept_by) | set(d.rejected_by_origin))
     p.add(_table(["origin", "in", "kept", "rejected"],
                  [[o, kept_by.get(o, 0) + d.rejected_by_origin[o], kept_by.get(o, 0), d.rejected_by_origin[o]]
@@ -126,7 +134,7 @@ def _render(d: rdata.RunData, drawing: plots.Drawing, hs: list[dict[str, Any]]) 
         p.add("<p>No row was rejected.</p>")
 
     p.add("<h2>Scores</h2><p>Every numeric score, kept and rejected rows stacked; dashed lines are the "
-          "thresholds in the steps' settings.</p><div class=grid>")
+          f"thresholds in the steps' settings.{_sampled(d)}</p><div class=grid>")
     scores_at = len(p.parts)  # the histograms go here, once drawn (below)
     p.add("</div>")
 
@@ -140,15 +148,10 @@ def _render(d: rdata.RunData, drawing: plots.Drawing, hs: list[dict[str, Any]]) 
     p.add(_table(["origin", "sentences", "tokens", "types", "distinct-1", "distinct-2", "MSTTR (100)"],
                  [[o, v["sentences"], v["tokens"], v["types"], v["distinct_1"], v["distinct_2"], v["msttr"]]
                   for o, v in div.items()]))
-    entries = rdata.lexicon_entries(m)
-    if entries:
-        rows = []
-        for label, texts in (("all kept rows", [r["tgt"] for r in d.kept]),
-                             ("kept rows not from templates", [r["tgt"] for r in d.kept if r["origin"] != "template"])):
-            c = rdata.lexicon_coverage(entries, texts)
-            rows.append([label, c["entries"], c["seen"], c["share"]])
+    if d.coverage:
         p.add("<p>Share of the plugin lexicon's entries that occur in the language side:</p>")
-        p.add(_table(["rows", "lexicon entries", "seen", "share"], rows))
+        p.add(_table(["rows", "lexicon entries", "seen", "share"],
+                     [[label, c["entries"], c["seen"], c["share"]] for label, c in d.coverage]))
     else:
         p.add("<p><small>The plugin's lexicon could not be read; no coverage.</small></p>")
 

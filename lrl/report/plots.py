@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 import io
-from collections import Counter
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from lrl.report.data import RunData, Threshold
 
@@ -42,8 +42,9 @@ def _label_margin(labels: list[str]) -> float:
 
 def origins(data: RunData) -> str:
     """Rows in (kept + rejected) and kept per origin."""
-    kept = Counter(r["origin"] for r in data.kept)
-    names = sorted(set(kept) | set(data.rejected_by_origin), key=lambda o: -(kept[o] + data.rejected_by_origin[o]))
+    kept = data.kept_by_origin
+    # ties by name: a set's order changes with the process's string hashing
+    names = sorted(set(kept) | set(data.rejected_by_origin), key=lambda o: (-(kept[o] + data.rejected_by_origin[o]), o))
     fig, ax = _figure()
     xs = range(len(names))
     ax.bar([x - 0.2 for x in xs], [kept[o] + data.rejected_by_origin[o] for o in names], 0.4,
@@ -86,15 +87,18 @@ def reasons(data: RunData) -> str | None:
     return to_data_uri(fig)
 
 
-def score_histogram(key: str, kept: list[float], rejected: list[float], ths: list[Threshold]) -> str:
+def score_histogram(key: str, kept: ArrayLike, rejected: ArrayLike, ths: list[Threshold]) -> str:
     """Kept and rejected rows' values of one score, with the step's thresholds as vertical lines."""
     return draw_histogram(histogram_data(key, kept, rejected, ths))
 
 
-def histogram_data(key: str, kept: list[float], rejected: list[float], ths: list[Threshold]) -> dict[str, Any]:
+def histogram_data(key: str, kept: ArrayLike, rejected: ArrayLike, ths: list[Threshold]) -> dict[str, Any]:
     """What :func:`draw_histogram` needs: bin counts, not the values (small to send to another process)."""
-    values = kept + rejected
-    lo, hi = min(values), max(values)
+    kept, rejected = np.asarray(kept, dtype=np.float64), np.asarray(rejected, dtype=np.float64)
+    values = np.concatenate([kept, rejected])
+    if not len(values):
+        raise ValueError("no values")
+    lo, hi = float(values.min()), float(values.max())
     span = (hi - lo) or 1.0
     # Widen the axis to show a threshold just outside the data, not one far off (max_chars 1000 on
     # sentences of 60 characters would squash the bars into one).

@@ -129,3 +129,29 @@ def test_keys_computed_by_a_shard_worker_give_the_same_scores_and_decisions() ->
     kept, rejected = run(d, [rec(*r) for r in rows])
     assert [(r.id, r.scores) for r in kept] == [(r.id, r.scores) for r in fresh_kept]
     assert rejected == fresh_rejected and not d.prescored
+
+
+def test_the_seen_map_answers_as_a_dict_would() -> None:
+    """Dedup's compact seen map (flat arrays, linear probing) against a dict, through growth, keys that
+    share their low 64 bits (the table's hash) and ids that are not ASCII."""
+    import hashlib
+    import random
+
+    from lrl.filters.dedup import Seen, exact64
+
+    rng = random.Random(0)
+    seen, ref = Seen(), {}
+    shared_lo = "0" * 16
+    for i in range(5000):
+        n = rng.randrange(3000)
+        key = hashlib.blake2b(str(n).encode(), digest_size=16).hexdigest()
+        if n % 50 == 0:
+            key = key[:16] + shared_lo  # the same slot for all of these
+        exact = hashlib.blake2b(f"{n}:{rng.randrange(2)}".encode(), digest_size=16).hexdigest()
+        got = seen.get(key)
+        assert got == ((ref[key][0], exact64(ref[key][1])) if key in ref else None)
+        rid = ref[key][0] if key in ref and rng.random() < 0.5 else f"ọ̀rọ̀:{i}"
+        if key not in ref or rid == ref[key][0]:
+            seen.put(key, rid, exact)
+            ref[key] = (rid, exact)
+    assert len(seen) == len(ref) and len(seen.table) >= 2 * len(seen)

@@ -33,6 +33,24 @@ def test_the_report_drawn_from_summaries_is_the_one_drawn_from_the_files(default
     assert build_report(default_run).read_text() == at_completion
 
 
+def test_a_sampled_report_is_the_same_from_the_summaries_and_from_the_files(tmp_path: Path) -> None:
+    """report.sample_rows below the run's rows: the per-row material is a sample, the same whether the run's
+    shards' summaries are merged at completion or `lrl report` reads the files; counts stay exact."""
+    plugin = find_plugin("yo")
+    cfg = config.resolve(plugin.defaults, str(plugin.manifest), None, {
+        "out_dir": str(tmp_path), "report.sample_rows": 500, "run.shard_rows": 600, "templates.count": 1200})
+    run_dir = run(plugin, cfg, Inputs([], []), progress=False).run_dir
+    at_completion = (run_dir / "report.html").read_text()
+    assert build_report(run_dir).read_text() == at_completion
+    d = data.load_run(run_dir)
+    m = d.manifest
+    assert d.sampled == (500, m["totals"]["generated"]) and len(d.kept) < 500
+    assert f"a sample of 500 of {m['totals']['generated']:,} rows" in at_completion
+    assert sum(d.kept_by_origin.values()) == m["totals"]["kept"] and d.kept_by_origin == m["kept_by_origin"]
+    assert sum(d.rejected.values()) == m["totals"]["rejected"]
+    assert len(d.kept) + len(next(iter(d.rejected_scores.values()))) <= 500
+
+
 def test_default_run_writes_a_report_that_loads_in_chromium(default_run: Path) -> None:
     binary = find_chromium()
     if binary is None:
