@@ -38,6 +38,12 @@ VERSION = 1
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _WORD = rf"[\w{_MARKS}]+"
 _TOKEN = re.compile(rf"{_WORD}(?:['’\-]{_WORD})*|[^\w\s{_MARKS}]")
+#: The first alternative of _TOKEN alone: findall gives the word-shaped tokens of _TOKEN, in order (where
+#: _TOKEN matches punctuation this finds nothing and moves on, as _TOKEN does past its match).
+_WORD_TOKEN = re.compile(rf"{_WORD}(?:['’\-]{_WORD})*")
+#: A combining mark not preceded by a letter, digit or mark: the only place a word-shaped token can start
+#: with a mark, which ``_is_word`` does not count as a word.
+_MARK_START = re.compile(rf"(?<![\w{_MARKS}])[{_MARKS}]")
 _NO_SPACE_BEFORE = re.compile(r" ([.,!?;:%)\]}»”።፣፤፥፦፧፨])")
 _NO_SPACE_AFTER = re.compile(r"([(\[{«“]) ")
 #: Pairs longer than this (tokens, either side) are left out of training: EM cost grows with the
@@ -49,6 +55,13 @@ MIN_DEV_SEED = 50
 
 def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFC", text))
+
+
+def word_tokens(text: str) -> list[str]:
+    """``[t for t in tokenize(text) if _is_word(t)]``, without a Python test per token."""
+    text = unicodedata.normalize("NFC", text)
+    words = _WORD_TOKEN.findall(text)
+    return [t for t in words if _is_word(t)] if _MARK_START.search(text) else words
 
 
 def detokenize(tokens: Iterable[str]) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lrl.filters.normalize import Normalize
-from lrl.models.ibm1 import IBM1Model, detokenize, load_or_train, split_dev, tokenize
+from lrl.models.ibm1 import IBM1Model, _is_word, detokenize, load_or_train, split_dev, tokenize, word_tokens
 
 
 def _pairs(path: Path, n: int) -> list[tuple[str, str]]:
@@ -36,6 +36,18 @@ def test_tokenize_keeps_tone_marks_and_punctuation() -> None:
     assert toks == ["Ẹ", "káàárọ̀", ",", "ṣé", "dáadáa", "ni", "?", "Don't", "."]
     assert detokenize(toks) == "Ẹ káàárọ̀, ṣé dáadáa ni? Don't."
     assert tokenize("ሰላም፣ እንዴት ነህ።") == ["ሰላም", "፣", "እንዴት", "ነህ", "።"]
+
+
+def test_word_tokens_are_the_word_tokens_of_tokenize() -> None:
+    """word_tokens skips the per-token test except where a token can start with a combining mark."""
+    import random
+
+    texts = ["Ọmọ náà lọ sí ọjà.", "e \u0301a b", "x-\u0301y", "'\u0300' don't", "\u0301", "ẹ̀kọ́ _x 12th", ""]
+    pool = list("aZ09_ '’-.,!?…።\u0300\u0301\u0323\u20d0\u1ab0ẹọÀİß\xa0\t")
+    rng = random.Random(3)
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 30))) for _ in range(5000)]
+    for t in texts:
+        assert word_tokens(t) == [w for w in tokenize(t) if _is_word(w)], t
 
 
 def test_tiny_model_translates_words_and_keeps_unknowns() -> None:
