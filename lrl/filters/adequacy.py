@@ -52,6 +52,7 @@ from lrl.filters.adequacy_features import (  # fold … _punct: re-exported for 
     PRIOR_COEF,
     WHY,
     Featurizer,
+    Text,
     _anchors,
     _foreign_words,
     _latin_share,
@@ -201,18 +202,20 @@ class Adequacy(Filter):
     def score(self, record: Record) -> dict[str, float | str]:
         if not record.src or not record.tgt:
             return {}  # monolingual row
-        f = self.featurizer.features(untag(record.src), record.tgt)
+        # each side tokenized once for both classifiers
+        en, xx = Text(untag(record.src)), Text(record.tgt)
+        f = self.featurizer.features(en, xx)
         logit = self.bias + sum(self.coef[k] * f[k] for k in FEATURES)
         out: dict[str, float | str] = {k: round(v, 4) for k, v in f.items()}
         out["logit"] = round(logit, 4)
         out["score"] = round(logit - self.offset, 4)
         if self.cut is not None:
             cf, wc, bc, oc, _ = self.cut
-            g = cf.features(untag(record.src), record.tgt)
+            g = cf.features(en, xx)
             out.update({f"cut_{k}": round(v, 4) for k, v in g.items()})
-            out["cut_chars"] = min(len(untag(record.src)), len(record.tgt))
+            out["cut_chars"] = min(len(en.text), len(xx.text))
             # a dangling last word ("… the title of") is judged on its own only where no sentence end follows it
-            out["cut_en_stop"] = int(ends_sentence(untag(record.src)))
+            out["cut_en_stop"] = int(ends_sentence(en.text))
             out["cut_score"] = round(bc + sum(wc[k] * g[k] for k in CUT_FEATURES) - oc, 4)
         return out
 

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lrl.filters.adequacy_features import Featurizer, Links, _truncate, labelled, seed_folds
+from lrl.filters.adequacy_features import Featurizer, Links, Text, _truncate, labelled, seed_folds
 from lrl.filters.length import ends_sentence
-from lrl.models.ibm1 import IBM1Model, _is_word, tokenize
+from lrl.models.ibm1 import IBM1Model, word_tokens
 
 CUT_FEATURES = ("en_short_z", "xx_short_z", "en_open", "xx_open", "en_tail_gap", "xx_tail_gap",
                 "en_tail_miss", "xx_tail_miss", "en_end", "xx_end")
@@ -46,7 +46,7 @@ END_CLIP = 4.0
 
 
 def _words_lower(text: str) -> list[str]:
-    return [t.lower() for t in tokenize(text) if _is_word(t)]
+    return list(map(str.lower, word_tokens(text)))
 
 
 def end_odds(texts: Sequence[str]) -> dict[str, float]:
@@ -101,9 +101,11 @@ class CutFeaturizer:
         mean = sum(logs) / len(logs)
         return mean, math.sqrt(sum((v - mean) ** 2 for v in logs) / (len(logs) - 1)), *ends
 
-    def features(self, en: str, xx: str) -> dict[str, float]:
+    def features(self, en_text: str | Text, xx_text: str | Text) -> dict[str, float]:
+        t_en, t_xx = Text.of(en_text), Text.of(xx_text)
+        en, xx = t_en.text, t_xx.text
         z = (math.log(max(len(en), 1) / max(len(xx), 1)) - self.mean) / self.std
-        te, tx = _words_lower(en), _words_lower(xx)
+        te, tx = t_en.lower, t_xx.lower
         ee, ex = ends_sentence(en), ends_sentence(xx)
         en_miss, en_gap = _tail_miss(te, tx, self.fz.en_links)
         xx_miss, xx_gap = _tail_miss(tx, te, self.fz.xx_links)

@@ -4,6 +4,7 @@ anchors, punctuation, the features of a pair, and the cross-fitted training of t
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import random
 import re
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from lrl.models.ibm1 import IBM1Model, _is_word, load_or_train, tokenize
+from lrl.models.ibm1 import IBM1Model, _is_word, load_or_train, tokenize, word_tokens
 
 # Thresholds from `python eval/filters/bench.py` and `eval/filters/measure_models.py`.
 
@@ -29,8 +30,28 @@ Links = dict[str, set[str]]
 
 def _words(text: str | list[str]) -> list[str]:
     """Distinct lowercased words of a text (or of its tokens)."""
-    toks = tokenize(text) if isinstance(text, str) else text
-    return list(dict.fromkeys(t.lower() for t in toks if _is_word(t)))
+    if isinstance(text, str):
+        return list(dict.fromkeys(map(str.lower, word_tokens(text))))
+    return list(dict.fromkeys(t.lower() for t in text if _is_word(t)))
+
+
+class Text:
+    """One side of a pair, tokenized once for every feature that reads it (adequacy and truncation):
+    ``tokens`` (``tokenize``), ``words`` (the word tokens), ``lower`` (them lowercased) and ``distinct``
+    (:func:`_words`)."""
+
+    __slots__ = ("text", "tokens", "words", "lower", "distinct")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.words = word_tokens(text)
+        self.lower = list(map(str.lower, self.words))
+        self.distinct = list(dict.fromkeys(self.lower))
+
+    @classmethod
+    def of(cls, text: str | Text) -> Text:
+        return text if isinstance(text, Text) else cls(text)
 
 
 def links(model: IBM1Model, top: int) -> tuple[Links, Links]:
@@ -50,26 +71,32 @@ def links(model: IBM1Model, top: int) -> tuple[Links, Links]:
 
 def _explained(words: list[str], other: list[str], table: Links) -> list[tuple[str, bool]]:
     o = set(other)
-    return [(w, w in o or not table[w].isdisjoint(o)) for w in words if w in table]
+    get = table.get
+    return [(w, w in o or not t.isdisjoint(o)) for w in words if (t := get(w)) is not None]
 
 
 def _weights(pairs: Sequence[tuple[list[str], list[str]]], side: int, table: Links) -> dict[str, tuple[float, float]]:
-    """Per word: (log-ratio when explained, when not), from aligned pairs against pairs shifted by half."""
-    hit: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
-    chance: Counter[str] = Counter()
-    chance_seen: Counter[str] = Counter()
+    """Per word: (log-ratio when explained, when not), from aligned pairs against pairs shifted by half.
+
+    Per pair, the words of ``side`` the table knows (:func:`_explained`'s words) are counted as seen, those
+    the other side explains as hits, those the other side of the pair half the seed away explains as chance
+    hits (seen against that pair: the same words, so the same count). The words go into lists counted
+    once at the end: no tuple per word and no Counter update per word."""
     n = len(pairs)
-    for i, p in enumerate(pairs):
-        for w, ok in _explained(p[side], p[1 - side], table):
-            seen[w] += 1
-            hit[w] += ok
-        for w, ok in _explained(p[side], pairs[(i + n // 2) % n][1 - side], table):
-            chance_seen[w] += 1
-            chance[w] += ok
+    known = [[w for w in p[side] if w in table] for p in pairs]
+    others = [set(p[1 - side]) for p in pairs]
+    hits: list[str] = []
+    chances: list[str] = []
+    for i, ws in enumerate(known):
+        o = others[i]
+        hits += [w for w in ws if w in o or not table[w].isdisjoint(o)]
+        o = others[(i + n // 2) % n]
+        chances += [w for w in ws if w in o or not table[w].isdisjoint(o)]
+    seen = Counter(itertools.chain.from_iterable(known))
+    hit, chance = Counter(hits), Counter(chances)
     out: dict[str, tuple[float, float]] = {}
     for w in table:
-        b = (chance[w] + ALPHA * PRIOR_CHANCE) / (chance_seen[w] + ALPHA)
+        b = (chance[w] + ALPHA * PRIOR_CHANCE) / (seen[w] + ALPHA)
         a = max((hit[w] + ALPHA * PRIOR_ALIGNED) / (seen[w] + ALPHA), b)
         out[w] = (math.log(a / b), math.log((1 - a) / (1 - b)))
     return out
@@ -86,9 +113,18 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) not in _MARK_CATS)
 
 
+_fold = functools.lru_cache(maxsize=1 << 18)(fold)  # fold, remembered per word
+
+
 @functools.lru_cache(maxsize=65536)
 def _fold4(word: str) -> str:
-    return fold(word)[:4]
+    return _fold(word)[:4]
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _stem_words(word: str, chars: int) -> tuple[str, ...]:
+    """The lowercased word tokens of one word's stem (``fold(word)[:chars]``: usually itself)."""
+    return tuple(map(str.lower, word_tokens(_fold(word)[:chars])))
 
 
 def _latin_share(texts: Sequence[str]) -> float:
@@ -108,12 +144,16 @@ def _anchors(text: str | list[str], names: bool) -> set[str]:
     side in another script, its Latin-script words (names and terms copied over). ``text``: or its tokens."""
     toks = tokenize(text) if isinstance(text, str) else text
     out: set[str] = set()
+    digits_anywhere = _DIGITS.search("".join(toks)) is not None
+    if not names and not digits_anywhere:
+        return out
     start = True
     for t in toks:
-        if not _is_word(t):
+        c = t[0]
+        if not (c.isalnum() or c == "_"):  # not _is_word(t)
             start = t in ".!?:;\"“«።፧"
             continue
-        if _DIGITS.search(t):
+        if digits_anywhere and _DIGITS.search(t):
             digits = "".join(_DIGITS.findall(t))
             if digits.isascii():
                 out.add("#" + digits)
@@ -149,7 +189,13 @@ def stem_text(text: str, chars: int) -> str:
     thousand pairs sees most inflected forms once or never, so word tables leave them unexplained; tables
     over stems pool the forms (misaligned pairs adequacy rejects alone: ha 64.7 -> 77.3%, am 83.7 -> 94.0%;
     eval/filters/results/adequacy-parts/)."""
-    return " ".join(fold(t)[:chars] for t in tokenize(text) if _is_word(t))
+    return " ".join([_fold(t)[:chars] for t in word_tokens(text)])
+
+
+def stem_words(words: list[str], chars: int) -> list[str]:
+    """``_words(stem_text(text, chars))`` from the word tokens of ``text``: a token never spans whitespace
+    and NFC never joins characters across a space, so the stem text's words are each stem's in turn."""
+    return list(dict.fromkeys(itertools.chain.from_iterable([_stem_words(w, chars) for w in words])))
 
 
 def stem_pairs(pairs: Sequence[tuple[str, str]], chars: tuple[int, int]) -> list[tuple[str, str]]:
@@ -181,20 +227,20 @@ class Featurizer:
     def features_of(self, pair: tuple[str, str]) -> dict[str, float]:
         return self.features(*pair)
 
-    def features(self, en_text: str, xx_text: str) -> dict[str, float]:
-        t_en, t_xx = tokenize(en_text), tokenize(xx_text)
-        en, xx = _words(t_en), _words(t_xx)
+    def features(self, en_text: str | Text, xx_text: str | Text) -> dict[str, float]:
+        t_en, t_xx = Text.of(en_text), Text.of(xx_text)
+        en, xx = t_en.distinct, t_xx.distinct
         nb_src, n_src = _side(en, xx, self.en_links, self.en_weights)
         nb_tgt, n_tgt = _side(xx, en, self.xx_links, self.xx_weights)
-        a_en = _anchors(t_en, self.latin)
-        a_xx = _anchors(t_xx, self.latin) | (set() if self.latin else _foreign_words(t_xx))
+        a_en = _anchors(t_en.tokens, self.latin)
+        a_xx = _anchors(t_xx.tokens, self.latin) | (set() if self.latin else _foreign_words(t_xx.words))
         f_en = {_fold4(w) for w in en} | {a for a in a_en if a.startswith("#")}
         f_xx = {_fold4(w) for w in xx} | {a for a in a_xx if a.startswith("#")}
-        punct = sum(a != b for a, b in zip(_punct(en_text), _punct(xx_text), strict=True))
+        punct = sum(a != b for a, b in zip(_punct(t_en.text), _punct(t_xx.text), strict=True))
         st_src = st_tgt = 0.0
         if self.stem is not None:
-            st_en = _words(stem_text(en_text, self.stem_chars[0]))
-            st_xx = _words(stem_text(xx_text, self.stem_chars[1]))
+            st_en = stem_words(t_en.words, self.stem_chars[0])
+            st_xx = stem_words(t_xx.words, self.stem_chars[1])
             st_src = _side(st_en, st_xx, self.stem.en_links, self.stem.en_weights)[0]
             st_tgt = _side(st_xx, st_en, self.stem.xx_links, self.stem.xx_weights)[0]
         return {"nb_src": nb_src, "nb_tgt": nb_tgt, "nb_src_stem": st_src, "nb_tgt_stem": st_tgt,
@@ -205,8 +251,13 @@ class Featurizer:
 
 def _side(words: list[str], other: list[str], table: Links,
           weights: dict[str, tuple[float, float]]) -> tuple[float, int]:
-    found = _explained(words, other, table)
-    return sum(weights.get(w, (0.0, 0.0))[0 if ok else 1] for w, ok in found), len(found)
+    # sum over _explained(words, other, table) of each word's weight when explained or not
+    o = set(other)
+    get = table.get
+    none = (0.0, 0.0)
+    found = [weights.get(w, none)[0 if w in o or not t.isdisjoint(o) else 1]
+             for w in words if (t := get(w)) is not None]
+    return sum(found), len(found)
 
 
 def _truncate(text: str, rng: random.Random) -> str:
@@ -241,10 +292,13 @@ def featurizer(lang: str, pairs: Sequence[tuple[str, str]], toks: Sequence[tuple
     stem = None
     stem_toks: list[tuple[list[str], list[str]]] = []
     if min(stem_chars) > 0 and pairs:
-        sp = stem_pairs(pairs, stem_chars)
+        # stem_pairs, and the words of each stem text, from each side's word tokens
+        words = [(word_tokens(e), word_tokens(x)) for e, x in pairs]
+        c_en, c_xx = stem_chars
+        sp = [(" ".join([_fold(w)[:c_en] for w in we]), " ".join([_fold(w)[:c_xx] for w in wx])) for we, wx in words]
         stem_model = load_or_train(f"{lang}-stem{stem_chars[0]}.{stem_chars[1]}", sp, (), iterations, 0.0)
         stem = Featurizer(stem_model, top, latin)
-        stem_toks = [(_words(e), _words(x)) for e, x in sp]
+        stem_toks = [(stem_words(we, c_en), stem_words(wx, c_xx)) for we, wx in words]
     fz = Featurizer(model, top, latin, stem, stem_chars)
     if len(toks) >= 2:
         fz.calibrate(toks, stem_toks)

@@ -220,3 +220,52 @@ def test_stem_tables_explain_an_unseen_inflection() -> None:
     assert stem_text("Walked walking WALKS", 4) == "walk walk walk"
     assert stem_text("Ẹ̀kọ́ ẹkọ", 3) == "eko eko"
     assert stem_text("ተማሪዎቹ ተማሪ", 3) == "ተማሪ ተማሪ"
+
+
+def test_shared_tokens_and_counts_match_the_per_text_definitions() -> None:
+    """The scoring shortcuts agree with the plain definitions: a stem text's words from its words' stems,
+    and the word weights counted in lists (against counting per pair with _explained)."""
+    import math
+    from collections import Counter
+
+    from lrl.filters.adequacy_features import (
+        ALPHA,
+        PRIOR_ALIGNED,
+        PRIOR_CHANCE,
+        Text,
+        _explained,
+        _weights,
+        _words,
+        stem_text,
+        stem_words,
+    )
+
+    rng = random.Random(5)
+    pool = list("abcdeẹọàáÀ-'’ .,!?") + ["\u0301", "\u0323", "ﬁ", "가", "İ"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 40))) for _ in range(2000)]
+    for t in texts:
+        words = Text(t).words
+        for chars in (1, 3, 5):
+            assert stem_words(words, chars) == _words(stem_text(t, chars)), (t, chars)
+    pairs = [(_words(a), _words(b)) for a, b in zip(texts[::2], texts[1::2], strict=True)]
+    vocab = sorted({w for p in pairs for side in p for w in side})
+    table = {w: set(rng.sample(vocab, 3)) for w in rng.sample(vocab, len(vocab) // 2)}
+    for side in (0, 1):
+        hit: Counter[str] = Counter()
+        seen: Counter[str] = Counter()
+        chance: Counter[str] = Counter()
+        chance_seen: Counter[str] = Counter()
+        n = len(pairs)
+        for i, p in enumerate(pairs):
+            for w, ok in _explained(p[side], p[1 - side], table):
+                seen[w] += 1
+                hit[w] += ok
+            for w, ok in _explained(p[side], pairs[(i + n // 2) % n][1 - side], table):
+                chance_seen[w] += 1
+                chance[w] += ok
+        expected = {}
+        for w in table:
+            b = (chance[w] + ALPHA * PRIOR_CHANCE) / (chance_seen[w] + ALPHA)
+            a = max((hit[w] + ALPHA * PRIOR_ALIGNED) / (seen[w] + ALPHA), b)
+            expected[w] = (math.log(a / b), math.log((1 - a) / (1 - b)))
+        assert _weights(pairs, side, table) == expected

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lrl.filters.normalize import Normalize
-from lrl.models.ibm1 import IBM1Model, detokenize, load_or_train, split_dev, tokenize
+from lrl.models.ibm1 import IBM1Model, _is_word, detokenize, load_or_train, split_dev, tokenize, word_tokens
 
 
 def _pairs(path: Path, n: int) -> list[tuple[str, str]]:
@@ -36,6 +36,59 @@ def test_tokenize_keeps_tone_marks_and_punctuation() -> None:
     assert toks == ["Ẹ", "káàárọ̀", ",", "ṣé", "dáadáa", "ni", "?", "Don't", "."]
     assert detokenize(toks) == "Ẹ káàárọ̀, ṣé dáadáa ni? Don't."
     assert tokenize("ሰላም፣ እንዴት ነህ።") == ["ሰላም", "፣", "እንዴት", "ነህ", "።"]
+
+
+def test_word_tokens_are_the_word_tokens_of_tokenize() -> None:
+    """word_tokens skips the per-token test except where a token can start with a combining mark."""
+    import random
+
+    texts = ["Ọmọ náà lọ sí ọjà.", "e \u0301a b", "x-\u0301y", "'\u0300' don't", "\u0301", "ẹ̀kọ́ _x 12th", ""]
+    pool = list("aZ09_ '’-.,!?…።\u0300\u0301\u0323\u20d0\u1ab0ẹọÀİß\xa0\t")
+    rng = random.Random(3)
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 30))) for _ in range(5000)]
+    for t in texts:
+        assert word_tokens(t) == [w for w in tokenize(t) if _is_word(w)], t
+
+
+def test_vectorized_training_steps_match_the_per_pair_definitions() -> None:
+    """The co-occurrences built for all pairs at once are np.tile / np.repeat pair by pair, and the top
+    translations picked by rounds of per-word maxima are the lexsort ranking's."""
+    import numpy as np
+
+    from lrl.models.ibm1 import _best, _cooccurrences, _Side
+
+    rng = np.random.default_rng(0)
+    src = [[f"s{rng.integers(0, 30)}" for _ in range(rng.integers(1, 9))] for _ in range(200)]
+    tgt = [[f"t{rng.integers(0, 30)}" for _ in range(rng.integers(1, 9))] for _ in range(200)]
+    s_side, t_side = _Side(src), _Side(tgt)
+    assert s_side.vocab[0] == "<null>" and len(s_side.ids) == sum(map(len, src))
+    s_all, t_all, grp, width = _cooccurrences(s_side, t_side)
+    s_ids = np.split(s_side.ids, np.cumsum(s_side.lens)[:-1])
+    t_ids = np.split(t_side.ids, np.cumsum(t_side.lens)[:-1])
+    g = 0
+    exp_s, exp_t, exp_g = [], [], []
+    for s, t in zip(s_ids, t_ids, strict=True):
+        s = np.r_[0, s]
+        exp_s.append(np.tile(s, len(t)))
+        exp_t.append(np.repeat(t, len(s)))
+        exp_g.append(np.repeat(np.arange(g, g + len(t)), len(s)))
+        g += len(t)
+    assert (s_all == np.concatenate(exp_s)).all() and (t_all == np.concatenate(exp_t)).all()
+    assert (grp == np.concatenate(exp_g)).all() and len(width) == g
+    # many ties: probabilities from a handful of values
+    n = 3000
+    keys = np.unique(rng.integers(0, 40 * 50, n))
+    pair_src, pair_tgt = keys // 50, keys % 50
+    prob = rng.choice([0.1, 0.2, 0.25, 0.5], len(keys))
+    vs, vt = [f"f{i}" for i in range(40)], [f"e{i}" for i in range(50)]
+    order = np.lexsort((pair_tgt, -prob, pair_src))
+    grp_ = pair_src[order]
+    starts = np.flatnonzero(np.r_[True, grp_[1:] != grp_[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    expected: dict[str, list[tuple[str, float]]] = {}
+    for k in order[(rank < 3) & (grp_ != 0)]:
+        expected.setdefault(vs[pair_src[k]], []).append((vt[pair_tgt[k]], round(float(prob[k]), 5)))
+    assert list(_best(pair_src, pair_tgt, prob, vs, vt, 3).items()) == list(expected.items())
 
 
 def test_tiny_model_translates_words_and_keeps_unknowns() -> None:
