@@ -23,7 +23,7 @@ help:
 	@echo "make rescore run=out/yo/latest set='filters.fluency.min_score=-1.8 ...'"
 	@echo "make test | make lint | make bench | make bench-filters lang=yo | make clean"
 
-# Reinstall only when the project's dependency list changes.
+# Reinstall only when the dependency list or the C extension (setup.py, lrl/filters/_lidwalk.c) changes.
 $(STAMP): pyproject.toml setup.py lrl/filters/_lidwalk.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
