@@ -45,7 +45,7 @@ class Text:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
-        self.words = word_tokens(text)
+        self.words = [t for t in self.tokens if t[0].isalnum() or t[0] == "_"]  # _is_word
         self.lower = list(map(str.lower, self.words))
         self.distinct = list(dict.fromkeys(self.lower))
 
@@ -113,15 +113,17 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) not in _MARK_CATS)
 
 
-_fold = functools.lru_cache(maxsize=1 << 18)(fold)  # fold, remembered per word
+#: Distinct words whose folded forms are remembered (a seed's both sides hold ~60k).
+_MEMO = 1 << 17
+_fold = functools.lru_cache(maxsize=_MEMO)(fold)  # fold, remembered per word
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=_MEMO)
 def _fold4(word: str) -> str:
     return _fold(word)[:4]
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=_MEMO)
 def _stem_words(word: str, chars: int) -> tuple[str, ...]:
     """The lowercased word tokens of one word's stem (``fold(word)[:chars]``: usually itself)."""
     return tuple(map(str.lower, word_tokens(_fold(word)[:chars])))
@@ -168,8 +170,12 @@ def _foreign_words(text: str | list[str]) -> set[str]:
     return {_fold4(t) for t in toks if _is_word(t) and len(t) > 2 and _is_latin(t) and not _DIGITS.search(t)}
 
 
+_PUNCT_CHARS = re.compile("[" + "".join(re.escape(c) for cls in _PUNCT_CLASSES for c in sorted(cls)) + "]")
+
+
 def _punct(text: str) -> tuple[bool, ...]:
-    return tuple(not cls.isdisjoint(text) for cls in _PUNCT_CLASSES)
+    found = set(_PUNCT_CHARS.findall(text))  # the characters of text in any class
+    return tuple(not cls.isdisjoint(found) for cls in _PUNCT_CLASSES)
 
 
 FEATURES = ("nb_src", "nb_tgt", "nb_src_stem", "nb_tgt_stem", "anchors_en", "anchors_xx", "punct")
@@ -234,8 +240,9 @@ class Featurizer:
         nb_tgt, n_tgt = _side(xx, en, self.xx_links, self.xx_weights)
         a_en = _anchors(t_en.tokens, self.latin)
         a_xx = _anchors(t_xx.tokens, self.latin) | (set() if self.latin else _foreign_words(t_xx.words))
-        f_en = {_fold4(w) for w in en} | {a for a in a_en if a.startswith("#")}
-        f_xx = {_fold4(w) for w in xx} | {a for a in a_xx if a.startswith("#")}
+        # what each side's anchors are looked for in (only needed where the other side has anchors)
+        f_en = {_fold4(w) for w in en} | {a for a in a_en if a.startswith("#")} if a_xx else set()
+        f_xx = {_fold4(w) for w in xx} | {a for a in a_xx if a.startswith("#")} if a_en else set()
         punct = sum(a != b for a, b in zip(_punct(t_en.text), _punct(t_xx.text), strict=True))
         st_src = st_tgt = 0.0
         if self.stem is not None:
