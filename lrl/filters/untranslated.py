@@ -56,7 +56,8 @@ _ENGLISH_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX
 
 def words(text: str) -> list[str]:
     """The word tokens of ``text`` (numbers and punctuation left out)."""
-    return [w for w in _WORD.findall(text) if _HAS_LETTER.search(w)]
+    # a word starting with a letter has one; the regex for the rest
+    return [w for w in _WORD.findall(text) if w[0].isalpha() or _HAS_LETTER.search(w)]
 
 
 def _foreign(word: str) -> bool:
@@ -65,7 +66,7 @@ def _foreign(word: str) -> bool:
 
 
 def _is_number(word: str) -> bool:
-    return any(ch.isdigit() for ch in word)
+    return not word.isalpha() and any(ch.isdigit() for ch in word)  # letters only: no digit
 
 
 def vocabularies(seed_pairs: Iterable[tuple[str, str]], lexicon: Iterable[tuple[str, str]] = (),

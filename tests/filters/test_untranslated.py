@@ -165,3 +165,19 @@ def test_wordfreq_knows_english_a_small_seed_has_not_seen() -> None:
     # ... but it does not make the seed's language words English: "tí" is common in the seed's Yoruba.
     seed = YO_SEED + [("He came.", "Ó tí dé.")] * 3
     assert "tí" in build("yo", seed).language_words
+
+
+def test_word_fast_paths_match_the_regex_definitions() -> None:
+    """words() and _is_number skip their per-character test for words of letters only; same results."""
+    import random
+    import re
+
+    from lrl.filters.untranslated import _HAS_LETTER, _WORD, _is_number, words
+
+    rng = random.Random(11)
+    pool = list("aZẹ09²Ⅻ_'’- .\u0301\u0323") + ["gbádùn", "ọmọ-ọba", "1980s", "x²"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 25)))
+        assert words(text) == [w for w in _WORD.findall(text) if _HAS_LETTER.search(w)]
+        for w in re.findall(r"\S+", text):
+            assert _is_number(w) == any(ch.isdigit() for ch in w)
