@@ -313,10 +313,12 @@ class Coverage:
         self.n = len(entries)
         self.wanted = [tuple(tokens(e)) for e in entries]
         self.singles = {w[0] for w in self.wanted if len(w) == 1}
-        self.by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for w in self.wanted:
-            if len(w) > 1:
-                self.by_first[w[0]].append(w)
+        self.multi = {w for w in self.wanted if len(w) > 1}
+        # the lengths of the multi-word entries starting with each word: a text's candidate n-grams are
+        # built once per position of such a word, and matched against every entry in one set operation
+        self.lengths: dict[str, set[int]] = defaultdict(set)
+        for w in self.multi:
+            self.lengths[w[0]].add(len(w))
         self.words: set[str] = set()
         self.found: set[tuple[str, ...]] = set()
 
@@ -324,10 +326,10 @@ class Coverage:
         """One text's words (:func:`tokens`)."""
         present = set(ws)
         self.words |= self.singles & present
-        for first in self.by_first.keys() & present:
-            for e in self.by_first[first]:
-                if e not in self.found and any(tuple(ws[i:i + len(e)]) == e for i, x in enumerate(ws) if x == first):
-                    self.found.add(e)
+        if self.lengths.keys() & present:
+            lengths = self.lengths
+            grams = {tuple(ws[i:i + n]) for i, x in enumerate(ws) if x in lengths for n in lengths[x]}
+            self.found |= grams & self.multi
 
     def result(self) -> dict[str, float]:
         if not self.n:

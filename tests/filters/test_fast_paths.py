@@ -195,6 +195,14 @@ def test_whitespace_collapse_and_ascii_cleaning_match_the_rules_they_replaced() 
         pol = policy(keep_joiners)
         for c in range(0x80):
             assert pol.clean(f"a{chr(c)}b") == f"a{chr(c)}b".translate(pol.table)
+        # non-ASCII: a printable text is searched only for the printable removed characters; each code
+        # point of the BMP, every removed one and every 61st of the rest, among Yoruba letters, cleans as
+        # the full table does
+        for c in sorted({*range(0x80, 0x10000), *pol.table, *range(0x10000, 0x110000, 61)}):
+            if 0xD800 <= c < 0xE000 or c < 0x80:
+                continue
+            text = f"ọ̀{chr(c)}b"
+            assert pol.clean(text) == text.translate(pol.table), hex(c)
     for text in _random_texts(500):
         assert " ".join(text.split()) == space.sub(" ", text).strip()
 
