@@ -89,6 +89,12 @@ def _letters(text: str) -> int:
     return sum(map(str.isalpha, text))  # map over a C method: ~3x a generator expression
 
 
+#: per view prefix, the names of its six scores
+_KEYS = {f"{side}{view}": tuple(f"{side}{view}{k}" for k in ("chars", "letters", "label", "top_prob", "prob",
+                                                              "confusable_prob"))
+         for side in ("tgt_", "src_") for view in ("", "bare_")}
+
+
 class _Side:
     """One side's backend, labels (plugin codes → the backend's) and thresholds."""
 
@@ -106,6 +112,7 @@ class _Side:
         self.ok = frozenset({self.want, *(native(c, where["acceptable"]) for c in acceptable)})
         self.confusable = frozenset(native(c, where["confusable"]) for c in confusable) - self.ok
         self.wanted = sorted(self.ok | self.confusable)
+        self.ok_labels, self.confusable_labels = tuple(self.ok), tuple(self.confusable)
         self.min_prob, self.confident_prob, self.margin = min_prob, confident_prob, margin
 
     def rule(self) -> dict[str, Any]:
@@ -185,13 +192,17 @@ class LangID(Filter):
                 if bare and _letters(bare) >= self.min_letters:
                     jobs.append((i, f"{side}_bare_", bare))
             preds = cfg.backend.predict([t for _, _, t in jobs], cfg.wanted) if jobs else []
-            for (i, key, text), p in zip(jobs, preds, strict=True):
-                out[i].update({
-                    f"{key}chars": len(text), f"{key}letters": _letters(text), f"{key}label": p.top,
-                    f"{key}top_prob": round(p.top_prob, 4),
-                    f"{key}prob": round(sum(p.probs[w] for w in cfg.ok), 4),
-                    f"{key}confusable_prob": round(sum(p.probs[w] for w in cfg.confusable), 4),
-                })
+            ok, confusable = cfg.ok_labels, cfg.confusable_labels
+            for (i, key, text), (top, top_prob, probs) in zip(jobs, preds, strict=True):
+                # the six keys in this order (the rows' JSON); their names made once per view, not per row
+                chars, letters, label, top_key, prob, conf = _KEYS[key]
+                d = out[i]
+                d[chars] = len(text)
+                d[letters] = _letters(text)
+                d[label] = top
+                d[top_key] = round(top_prob, 4)
+                d[prob] = round(sum([probs[w] for w in ok]), 4)
+                d[conf] = round(sum([probs[w] for w in confusable]), 4)
         return out
 
     def score(self, record: Record) -> dict[str, float | str]:
