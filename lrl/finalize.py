@@ -27,6 +27,7 @@ from lrl.report.data import lexicon_entries, sample_settings
 from lrl.report.sample import share
 from lrl.report.summaries import Kept, Rejected, run_data
 from lrl.shards import add_counts, add_stats, load_prescored, stats_to_json
+from lrl.stats import Clock
 from lrl.step import RunContext, Stats, Step, Timed
 
 
@@ -149,9 +150,10 @@ class Completion:
                 self.report_rejected = None
             else:
                 self.report_rejected.merge(part)
-        timers = [Timed(load_prescored(folder, self.run_steps))]
+        clock = Clock(k)
+        timers = [Timed(load_prescored(folder, self.run_steps), clock)]
         for step in self.run_steps:
-            timers.append(Timed(step.run(timers[-1], self.ctx)))
+            timers.append(Timed(step.run(timers[-1], self.ctx), clock))
         write_started = time.perf_counter()
         for rec in timers[-1]:
             writer.write(rec)

@@ -32,6 +32,7 @@ from lrl.io.writers import RejectWriter, json_line
 from lrl.record import Record
 from lrl.report.sample import DEFAULT_CAP
 from lrl.report.summaries import Rejected
+from lrl.stats import Clock
 from lrl.step import RunContext, StageStats, Stats, Step, Timed
 
 
@@ -166,13 +167,14 @@ def run_shard(job: ShardJob, k: int, rows: list[Record]) -> None:
     ctx = RunContext(stats=stats, on_reject=rejects.write, rank=job.rank, world_size=job.world_size,
                      seed=job.seed, shard=k)
     timers: list[Timed] = []
+    clock = Clock(k)
     kept = 0
     before = [step.signature() for step in job.steps]
     try:
-        timers.append(Timed(admit(rows, ctx)))
+        timers.append(Timed(admit(rows, ctx), clock))
         stream: Iterator[Record] = timers[0]
         for step in job.steps:
-            timers.append(Timed(step.run(stream, ctx)))
+            timers.append(Timed(step.run(stream, ctx), clock))
             stream = timers[-1]
         pre = [step for step in job.run_steps if hasattr(step, "prescore")]
         with open(tmp / "kept.jsonl", "w", encoding="utf-8") as f, \

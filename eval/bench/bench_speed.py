@@ -483,7 +483,7 @@ def section_rss(small: int, big: int, work: Path) -> str:
              f"| {small:,} | {a['generated']:,} | {a['kept']:,} | {a['seconds']:.0f} | {a['rss_mib']:.0f} |",
              f"| {big:,} | {b['generated']:,} | {b['kept']:,} | {b['seconds']:.0f} | {b['rss_mib']:.0f} |", "",
              f"Peak RSS at {big:,} lines = **{b['rss_mib'] / a['rss_mib']:.2f}×** that at {small:,} (target for "
-             "1M vs 10k: ≤ 1.5×; the streaming shard writer is issue 12's part).", "",
+             "1M vs 10k: ≤ 1.5×; peak RSS is the largest process's, `RUSAGE_CHILDREN`).", "",
              f"**5. Per-stage time** of the {big:,}-line run (manifest `stages.*.seconds` / `cpu_seconds`; "
              f"prepare {b['prepare_seconds']:.1f} s, writing {b['write_seconds']:.1f} s):", "",
              "| stage | seconds | CPU seconds | share |", "|---|---:|---:|---:|"]

@@ -41,6 +41,7 @@ def main() -> None:
     from lrl import config
     from lrl.languages import find_plugin
     from lrl.pipeline import Inputs, build_sources, build_steps
+    from lrl.stats import Clock
     from lrl.step import RunContext, Stats, Timed
 
     sets = list(args.set)
@@ -67,10 +68,11 @@ def main() -> None:
         prof = None if args.no_profile else cProfile.Profile()
         if prof:
             prof.enable()
-        stream = Timed(r for src in sources for r in src)
+        clock = Clock()  # CPU time sampled as lrl/shards.py does
+        stream = Timed((r for src in sources for r in src), clock)
         timers = [stream]
         for step in steps:
-            timers.append(Timed(step.run(timers[-1], ctx)))
+            timers.append(Timed(step.run(timers[-1], ctx), clock))
         kept = sum(1 for _ in timers[-1])
         if prof:
             prof.disable()
