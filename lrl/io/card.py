@@ -7,7 +7,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from huggingface_hub import DatasetCard, DatasetCardData
+# repocard_data, not the package root: ``huggingface_hub.repocard`` (DatasetCard) imports the Hub client
+# (hf_api, httpx), ~0.35 s of every run's start for a class that only printed the text below
+from huggingface_hub.repocard_data import DatasetCardData
 
 from lrl.io.licences import UNKNOWN, card_licence, run_licences
 from lrl.io.writers import file_sha256
@@ -186,4 +188,5 @@ def render_card(manifest: dict[str, Any], kept_by_origin: Counter[str], run_dir:
         file_sha256(run_dir / "manifest.json") if (run_dir / "manifest.json").is_file() else "")
     data = card_data(manifest, kept_by_origin, monolingual_rows, sha)
     body = "\n".join(_body(manifest, kept_by_origin, monolingual_rows, sha))
-    return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}"))
+    # what str(DatasetCard(...)) prints for this text: the card loads back unchanged (tests/io/test_card_export.py)
+    return f"---\n{data.to_yaml()}\n---\n\n{body}"
