@@ -81,8 +81,9 @@ DEFAULTS: dict[str, Any] = {
     },
     # What the quality filters (untranslated, fluency, adequacy, length calibration) learn from: parallel
     # files of clean pairs; empty = the run's own parallel inputs. The plugin's examples, templates and
-    # lexicon are always added (lrl/quality.py).
-    "quality": {"train": []},
+    # lexicon are always added (lrl/quality.py). cache: keep the learnt checks in $LRL_CACHE/quality/, read
+    # back by a later run with the same seed, plugin, settings and lrl code.
+    "quality": {"train": [], "cache": True},
     "bt": {
         # Back-translation: every monolingual row gets an English side from a LRL→English model.
         "enabled": True,

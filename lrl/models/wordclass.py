@@ -13,6 +13,7 @@ the class n-gram model minus that under the class unigram model; the two directi
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -69,6 +70,10 @@ def classes(text: str, keep: frozenset[str]) -> list[str]:
 MEMO_MAX = 1 << 18
 
 
+def _vocab_id(vocab: dict[str, int], cls: str) -> int:
+    return vocab.get(cls, 0)
+
+
 class _Memo:
     """:func:`word_class` remembered per token, for a sentence's first token and for the others apart (the
     first token's capital says nothing), as ``encode`` of the class (the class itself, or a model's id of
@@ -123,8 +128,7 @@ class ClassLM:
         self.tokens = forward.tokens
         #: Distinct (lower-cased) words of the training English: how much English the model has seen.
         self.types = types
-        get = forward.vocab.get
-        self._memo = _Memo(keep, lambda c: get(c, 0))
+        self._memo = _Memo(keep, functools.partial(_vocab_id, forward.vocab))  # a function pickle can write
         #: per whitespace-separated word: its first token and the ids of its tokens' classes (not first)
         self._words: dict[str, tuple[str | None, list[int]]] = {}
         # The two directions learnt the same classes: the backward model's id of each forward id.
