@@ -30,6 +30,8 @@ from lrl.languages.plugin import Plugin
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+#: the checks kept on disk: tables learnt in Python (not ``lm-fluency``, a loaded language model)
+DISK_CACHED = frozenset({"untranslated", "fluency", "adequacy"})
 #: the libraries the learnt checks compute with (besides Python and its Unicode tables, also in the key)
 _LIBRARIES = ("numpy",)
 
@@ -97,7 +99,7 @@ class QualitySeed:
         return h.hexdigest()[:24]
 
     def _load_or_build(self, key: str, build: Callable[[], T]) -> T:
-        if not self.cfg.get("quality", {}).get("cache", True):
+        if key not in DISK_CACHED or not self.cfg.get("quality", {}).get("cache", True):
             return build()
         from lrl.models import cache_root
 
@@ -118,8 +120,8 @@ class QualitySeed:
             with open(tmp, "wb") as f:
                 pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:  # an unwritable cache, or a
-            # check that holds something pickle cannot write: the run goes on, the next one learns it again
+        except Exception as exc:  # an unwritable cache, or a check holding something pickle cannot write:
+            # the run goes on, the next one learns it again
             log.info("%s check not cached (%s: %s)", key, type(exc).__name__, exc)
             with contextlib.suppress(OSError):
                 tmp.unlink()
