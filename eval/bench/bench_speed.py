@@ -213,7 +213,8 @@ print(json.dumps([next((n for n, f in filters if not f.accept(next(iter(f.score(
 """
 
 CHAIN_VARIANTS = {"equiv": "lrl, equivalent filters, one process", "equiv2": "lrl, equivalent filters, both cores",
-                  "all": "lrl, all filters (defaults)"}
+                  "all": "lrl, all filters (defaults: learnt checks from the disk cache after the first run)",
+                  "learn": "lrl, all filters, checks learnt in every run (quality.cache=false)"}
 
 
 def section_chain(n: int, rounds: int, work: Path, variants_wanted: list[str]) -> str:
@@ -236,7 +237,7 @@ def section_chain(n: int, rounds: int, work: Path, variants_wanted: list[str]) -
 
     equiv = [*LIKE_FOR_LIKE, *EQUIVALENT]
     lrl_variants = {"equiv": lrl("lrl-equiv", [*equiv, *ONE_PROCESS], False), "equiv2": lrl("lrl-equiv2", equiv, False),
-                    "all": lrl("lrl-all", [], True)}
+                    "all": lrl("lrl-all", [], True), "learn": lrl("lrl-learn", ["quality.cache=false"], True)}
     variants = {"OpusFilter": lambda: run_child([str(of_python), "-c", OPUSFILTER_CHILD, str(yaml),
                                                  str(of_dir / "kept.en")]),
                 **{CHAIN_VARIANTS[k]: lrl_variants[k] for k in variants_wanted}}
@@ -265,8 +266,8 @@ def section_chain(n: int, rounds: int, work: Path, variants_wanted: list[str]) -
     of_kept = _of_lines(rows, of_dir / "kept.en", of_dir / "kept.yo")
     of_unique = _of_lines(rows, of_dir / "dedup.en", of_dir / "dedup.yo")
     for key in variants_wanted:
-        if key == "equiv2":
-            continue  # same settings as "equiv": the same rows (the shard contract)
+        if key in ("equiv2", "learn"):
+            continue  # the same rows as "equiv" (the shard contract) / "all" (the cache keeps every score)
         run_dir = res[CHAIN_VARIANTS[key]][-1]["run_dir"]
         mine = {int(i.rsplit(":", 1)[1]) - 2 for i in kept_ids(run_dir)}  # id = seed:pairs.tsv:<line>, 1 = header
         lines.append(f"* {CHAIN_VARIANTS[key]}: both keep {len(mine & of_kept):,}; lrl only {len(mine - of_kept):,}, "
@@ -274,12 +275,18 @@ def section_chain(n: int, rounds: int, work: Path, variants_wanted: list[str]) -
                      "OpusFilter's kept set differ)")
         lines += _explain(rows, sorted(mine - of_kept), sorted(of_kept - mine), of_unique, Path(run_dir), of_python,
                           work)
+    if "learn" in variants_wanted and "all" in variants_wanted:
+        same = kept_ids(res[CHAIN_VARIANTS["learn"]][-1]["run_dir"]) == kept_ids(res[CHAIN_VARIANTS["all"]][-1]["run_dir"])
+        lines += ["", f"Checks learnt in the run vs read from the cache: {'the same' if same else 'NOT the same'} kept "
+                  "rows. Prepare (reading the seed, learning or reading the quality checks), last round: learnt "
+                  f"{res[CHAIN_VARIANTS['learn']][-1]['prepare_seconds']:.1f} s, from the cache "
+                  f"{res[CHAIN_VARIANTS['all']][-1]['prepare_seconds']:.1f} s."]
     if "all" in variants_wanted:
         stages = res[CHAIN_VARIANTS["all"]][-1]["stage_seconds"]
         quality = {k: v for k, v in stages.items() if k in ("privacy", "markup", "untranslated", "fluency", "adequacy")}
         total = sum(stages.values())
         lines += ["", "lrl's quality filters, their own cost (last round of \"all filters\", stage seconds from the "
-                  f"manifest; prepare = reading the seed and training the quality models: "
+                  f"manifest; prepare = reading the seed and the quality checks: "
                   f"{res[CHAIN_VARIANTS['all']][-1]['prepare_seconds']:.1f} s):", "",
                   "| stage | seconds | share of the chain |", "|---|---:|---:|"]
         lines += [f"| {k} | {v:.1f} | {v / total:.0%} |" for k, v in quality.items()]
@@ -574,7 +581,7 @@ def main() -> None:
     ap.add_argument("--rss", default="10000,100000", help="the two monolingual sizes of section 4")
     ap.add_argument("--bt-lines", type=int, default=1000)
     ap.add_argument("--cap", type=int, default=32, help="decode cap (tokens) for the CTranslate2 sections")
-    ap.add_argument("--chain", default="equiv,equiv2,all",
+    ap.add_argument("--chain", default="equiv,equiv2,all,learn",
                     help=f"lrl variants of section 1 ({', '.join(CHAIN_VARIANTS)}); OpusFilter always runs")
     ap.add_argument("--child-chain", help=argparse.SUPPRESS)
     ap.add_argument("--child-mono", help=argparse.SUPPRESS)
