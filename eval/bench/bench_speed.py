@@ -276,7 +276,8 @@ def section_chain(n: int, rounds: int, work: Path, variants_wanted: list[str]) -
         lines += _explain(rows, sorted(mine - of_kept), sorted(of_kept - mine), of_unique, Path(run_dir), of_python,
                           work)
     if "learn" in variants_wanted and "all" in variants_wanted:
-        same = kept_ids(res[CHAIN_VARIANTS["learn"]][-1]["run_dir"]) == kept_ids(res[CHAIN_VARIANTS["all"]][-1]["run_dir"])
+        learnt, cached = (res[CHAIN_VARIANTS[k]][-1]["run_dir"] for k in ("learn", "all"))
+        same = kept_ids(learnt) == kept_ids(cached)
         lines += ["", f"Checks learnt in the run vs read from the cache: {'the same' if same else 'NOT the same'} kept "
                   "rows. Prepare (reading the seed, learning or reading the quality checks), last round: learnt "
                   f"{res[CHAIN_VARIANTS['learn']][-1]['prepare_seconds']:.1f} s, from the cache "
