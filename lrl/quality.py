@@ -32,35 +32,21 @@ log = logging.getLogger(__name__)
 
 #: the checks kept on disk: tables learnt in Python (not ``lm-fluency``, a loaded language model)
 DISK_CACHED = frozenset({"untranslated", "fluency", "adequacy"})
-#: the libraries the learnt checks compute with (besides Python and its Unicode tables, also in the key)
-_LIBRARIES = ("numpy",)
+
+
+def _source(path: Path) -> bool:
+    return "__pycache__" not in path.parts
 
 
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A digest of lrl's own source and of the libraries' versions: a check built by other code is never
-    read back (a version constant to bump by hand would be forgotten)."""
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256(f"{sys.version}\n{unicodedata.unidata_version}\n".encode())
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".c") and "__pycache__" not in path.parts:
-            h.update(f"{path.relative_to(root).as_posix()}\n".encode())
-            h.update(path.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            h.update(f"{name}={metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=-\n".encode())
-    return h.hexdigest()
+    """lrl's own source (``.py``, ``.c``), Python's and its Unicode tables' versions and numpy's (the
+    libraries the learnt checks compute with): a check built by other code is never read back (a version
+    constant to bump by hand would be forgotten)."""
+    from lrl.io.writers import file_sha256
 
-
-def _folder_digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(f"{path.relative_to(folder).as_posix()}\n".encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
+    source = file_sha256(Path(__file__).resolve().parent, lambda p: p.suffix in (".py", ".c") and _source(p))
+    return f"{source} {sys.version} {unicodedata.unidata_version} numpy={metadata.version('numpy')}"
 
 
 @dataclass
@@ -79,24 +65,29 @@ class QualitySeed:
         """A check built once per run (vocabularies, language models) and copied for each stage that uses
         it: the copies share the learnt tables, and each gets its own stage name and origins. With
         ``quality.cache`` (the default) a check is also kept on disk, like the IBM-1 tables: a later run
-        with the same seed, plugin, settings and code reads it back instead of learning it again (the
-        default chain's checks take ~50 s to learn from a 20k-pair seed, ~0.5 s to read back)."""
+        with the same seed, plugin, settings and code reads it back instead of learning it again (20k
+        corpus.py pairs: prepare 55 s learning, 1.2 s reading back; eval/bench/results.md section 1)."""
         if key not in self._built:
             self._built[key] = self._load_or_build(key, build)
         return copy.copy(self._built[key])
 
-    def disk_key(self, key: str) -> str:
-        """What a check learns from: the seed and extra pairs, the plugin's files, every setting but where
-        the run writes, lrl's code and the libraries' versions."""
-        h = hashlib.sha256(f"quality-check {key}\n{_code_digest()}\n".encode())
-        h.update(_folder_digest(Path(self.plugin.path)).encode())
+    @functools.cached_property
+    def _digest(self) -> str:
+        """What every check learns from (hashed once a run, not per check): the seed and extra pairs, the
+        plugin's files, every setting but where the run writes, and lrl's code."""
+        from lrl.io.writers import file_sha256
+
+        h = hashlib.sha256(f"{_code_digest()}\n{file_sha256(Path(self.plugin.path), _source)}\n".encode())
         settings = {k: v for k, v in self.cfg.items() if k != "out_dir"}
         h.update(json.dumps(settings, sort_keys=True, default=str, ensure_ascii=False).encode())
         for tag, rows in (("pairs", self.pairs), ("extra", self.extra)):
             h.update(f"\n{tag} {len(rows)}\n".encode())
             for en, xx in rows:
                 h.update(f"{en}\t{xx}\n".encode("utf-8", "surrogatepass"))
-        return h.hexdigest()[:24]
+        return h.hexdigest()
+
+    def disk_key(self, key: str) -> str:
+        return hashlib.sha256(f"quality-check {key}\n{self._digest}".encode()).hexdigest()[:24]
 
     def _load_or_build(self, key: str, build: Callable[[], T]) -> T:
         if key not in DISK_CACHED or not self.cfg.get("quality", {}).get("cache", True):

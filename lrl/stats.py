@@ -71,9 +71,9 @@ def reason_key(reason: str) -> str:
 class Clock:
     """When the timers of one chain of stages read CPU time: around a random sixteenth of the items of the
     outermost timer (the last one made with this clock), and then in every timer for every item that item
-    pulls through the chain. ``time.process_time`` is a system call (~1.1 µs here, 12× ``perf_counter``):
-    read around every item of every stage it was a quarter of an equivalent-filters chain's CPU time
-    (issue 11). Wall time is read around every item of every timer."""
+    pulls through the chain. ``time.process_time`` is a system call (~1.1 µs here, 12× ``perf_counter``),
+    and it was read around every item of every stage (issue 11; DESIGN.md "Per-row costs cut again").
+    Wall time is read around every item of every timer."""
 
     SHARE = 1 / 16
 
@@ -135,7 +135,7 @@ class Timed:
             finally:
                 self.seconds += time.perf_counter() - t
         if lead:
-            clock.on = True  # type: ignore[union-attr]
+            self._lead(True)
         t, c = time.perf_counter(), time.process_time()
         try:
             return next(self.it)
@@ -145,4 +145,9 @@ class Timed:
             self.seconds += wall
             self._wall += wall
             if lead:
-                clock.on = False  # type: ignore[union-attr]
+                self._lead(False)
+
+    def _lead(self, on: bool) -> None:
+        """The outermost timer opens (closes) a sampled item for the whole chain."""
+        assert self.clock is not None
+        self.clock.on = on

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lrl import config
+from lrl import config, quality
 from lrl.chain import input_checks
 from lrl.languages import find_plugin
 from lrl.quality import gather
@@ -89,6 +89,11 @@ def test_another_seed_setting_or_a_damaged_file_learns_again(seed_tsv: Path, tmp
     other.write_text("\n".join(text[:-5]) + "\n", encoding="utf-8")  # five pairs fewer
     _checks(other)
     assert len(_cached(tmp_path / "cache")) == 9
+    monkeypatch.setattr(quality, "_code_digest", lambda: "another lrl")  # an edit to lrl's source
+    _checks(seed_tsv)
+    assert len(_cached(tmp_path / "cache")) == 12
+    monkeypatch.undo()
+    monkeypatch.setenv("LRL_CACHE", str(tmp_path / "cache"))
     for f in _cached(tmp_path / "cache"):
         f.write_bytes(b"not a pickle")
     with caplog.at_level(logging.WARNING, logger="lrl.quality"):

@@ -31,15 +31,21 @@ def _chain(n: int, clock: Clock | None) -> list[Timed]:
     return timers
 
 
-def test_cpu_is_read_on_a_sixteenth_of_the_items_and_stage_shares_are_not_negative(monkeypatch) -> None:
-    calls = [0]
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times the timers read CPU time (``calls[0]``)."""
+    count = [0]
     real = time.process_time
 
     def counted() -> float:
-        calls[0] += 1
+        count[0] += 1
         return real()
 
     monkeypatch.setattr(stats.time, "process_time", counted)
+    return count
+
+
+def test_cpu_is_read_on_a_sixteenth_of_the_items_and_stage_shares_are_not_negative(calls: list[int]) -> None:
     timers = _chain(20_000, Clock(0))
     assert sum(1 for _ in timers[-1]) == 20_000
     # two reads per sampled item per timer, batches included: ~1/16 of the 4 × 20,000 × 2 reads
@@ -50,15 +56,7 @@ def test_cpu_is_read_on_a_sixteenth_of_the_items_and_stage_shares_are_not_negati
     assert timers[-1].cpu > 0
 
 
-def test_without_a_clock_every_item_is_measured(monkeypatch) -> None:
-    calls = [0]
-    real = time.process_time
-
-    def counted() -> float:
-        calls[0] += 1
-        return real()
-
-    monkeypatch.setattr(stats.time, "process_time", counted)
+def test_without_a_clock_every_item_is_measured(calls: list[int]) -> None:
     timers = _chain(1_000, None)
     assert sum(1 for _ in timers[-1]) == 1_000
     assert calls[0] >= 4 * 1_000 * 2

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -181,10 +182,11 @@ class RejectWriter:
         self.f.close()
 
 
-def file_sha256(path: Path) -> str:
-    """sha256 of a file, or of a folder's files (names and bytes), for the manifest."""
+def file_sha256(path: Path, keep: Callable[[Path], bool] = lambda p: True) -> str:
+    """sha256 of a file, or of a folder's files (names and bytes), for the manifest; ``keep``: which of a
+    folder's files count."""
     h = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    files = sorted(p for p in path.rglob("*") if p.is_file() and keep(p)) if path.is_dir() else [path]
     for p in files:
         if path.is_dir():
             h.update(p.relative_to(path).as_posix().encode())
