@@ -139,10 +139,14 @@ class BatchScorer:
         if isinstance(nm, np.ndarray):
             code: Any = self.nextmove.dtype.char
             self._nm = memoryview(self.nextmove.data).cast("B").cast(code)
-        self._rb, self._out = identifier._rowbase, identifier.tk_output
         self._kernel = native() if use_native else None
         if self._kernel is not None:
             self._prepare_native()
+        # lists for the scalar walk (Python ints index and add faster than numpy scalars); an identifier from
+        # lrl/filters/lid_model.py holds arrays, listed here only when the C kernel is not there to use them
+        self._rb, self._out = identifier._rowbase, identifier.tk_output
+        if self._kernel is None:
+            self._rb, self._out = (x.tolist() if isinstance(x, np.ndarray) else x for x in (self._rb, self._out))
 
     def _prepare_native(self) -> None:
         """The C kernel's tables: the transition table as uint32 (viewed when it already is), each state's

@@ -77,7 +77,14 @@ def load(path: Path, norm_probs: bool = True) -> Any:
         logging.getLogger(__name__).info("language-ID model cache not used (%s); loading %s directly", exc, path)
         return LanguageIdentifier.from_model_file(path, norm_probs=norm_probs)
     # Plain ndarrays over the mapping: np.memmap's Python-level __getitem__ cost 25 µs per text in the
-    # scoring and slows py3langid's own per-byte walk (classify, rank)
-    return LanguageIdentifier(np.asarray(t["ptc"]), np.array(t["pc"]), classes, np.asarray(t["nextmove"]),
-                              t["output"].tolist(),
-                              norm_probs=norm_probs, tk_row=t["row"].tolist())
+    # scoring. The state tables stay arrays too: py3langid's constructor would pre-shift every row offset
+    # into a Python list, and as lists the row and output tables were three lists of ~105k ints, 11 MiB of
+    # a run's peak (issue 11). Its own per-byte walk (classify, rank) indexes arrays as it indexes lists;
+    # lrl's pure-Python fallback makes lists of them only when it runs (lrl/filters/lid_batch.py).
+    ident = LanguageIdentifier(np.asarray(t["ptc"]), np.array(t["pc"]), classes, np.asarray(t["nextmove"]),
+                               np.asarray(t["output"]), norm_probs=norm_probs, tk_row=[])
+    # int64, not the file's uint16: the constructor's ``r << 8`` on a uint16 item would wrap (a copy of this
+    # identifier built from its tk_row must get the same row bases)
+    ident.tk_row = t["row"].astype(np.int64)
+    ident._rowbase = ident.tk_row << 8  # what the constructor builds from tk_row
+    return ident
