@@ -25,6 +25,7 @@ the results file (it writes results-quick.md).
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import json
 import os
@@ -62,6 +63,10 @@ def load() -> str:
 
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+#: A child's entry: this file imported as a module (read from its bytecode; a script is compiled every run)
+CHILD = f"import sys; sys.path.insert(0, {str(HERE)!r}); import bench_speed; bench_speed.main()"
 
 
 def run_child(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -233,7 +238,8 @@ def section_chain(n: int, rounds: int, work: Path, variants_wanted: list[str]) -
 
     def lrl(name: str, sets: list[str], tone: bool) -> Callable[[], dict[str, Any]]:
         out = work / name
-        return lambda: run_child([py, __file__, "--child-chain", json.dumps([str(pairs), str(out), sets, tone])], env)
+        args = json.dumps([str(pairs), str(out), sets, tone])
+        return lambda: run_child([py, "-c", CHILD, "--child-chain", args], env)
 
     equiv = [*LIKE_FOR_LIKE, *EQUIVALENT]
     lrl_variants = {"equiv": lrl("lrl-equiv", [*equiv, *ONE_PROCESS], False), "equiv2": lrl("lrl-equiv2", equiv, False),
@@ -480,7 +486,7 @@ def section_rss(small: int, big: int, work: Path) -> str:
         # repeated with a counter so dedup keeps every line: the run holds n distinct rows
         path.write_text("".join(f"{lines_all[i % len(lines_all)]} ({i // len(lines_all)})\n" if i >= len(lines_all)
                                 else f"{lines_all[i]}\n" for i in range(n)), encoding="utf-8")
-        runs[n] = run_child([sys.executable, __file__, "--child-mono", json.dumps([str(path), str(work / f"o{n}")])],
+        runs[n] = run_child([sys.executable, "-c", CHILD, "--child-mono", json.dumps([str(path), str(work / f"o{n}")])],
                             {"PYTHONPATH": str(REPO)})
         runs[n]["load"] = os.getloadavg()[0]
     a, b = runs[small], runs[big]
@@ -593,6 +599,11 @@ def main() -> None:
     if args.child_mono:
         mono_child(*json.loads(args.child_mono))
         return
+    # Bytecode for lrl and this bench, as an installed package has it (pip compiles a wheel's modules, and
+    # OpusFilter's venv has them): where PYTHONDONTWRITEBYTECODE is set (this project's machines), every
+    # child would otherwise compile lrl from source, ~0.1-0.3 s a run
+    compileall.compile_dir(REPO / "lrl", quiet=1)
+    compileall.compile_file(str(Path(__file__)), quiet=1)
     rounds = 1 if args.quick else args.rounds
     pairs = 3000 if args.quick else args.pairs
     small, big = (1000, 5000) if args.quick else map(int, args.rss.split(","))
