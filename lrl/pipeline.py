@@ -22,7 +22,7 @@ from typing import Any
 
 from lrl.errors import ConfigError
 from lrl.filters.decontaminate import Decontaminate
-from lrl.filters.dedup import Dedup
+from lrl.filters.dedup import Dedup, EarlyCopies
 from lrl.filters.invisible import policy
 from lrl.filters.normalize import Normalize
 from lrl.finalize import Completion, RunResult, finalize, missing_shards
@@ -171,10 +171,16 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     bar = tqdm(desc=f"augment {plugin.code}", unit=" shards", disable=not progress or None, mininterval=0.5)
     n_shards = 0
 
+    dedup = cfg["filters"]["dedup"]
+    early = EarlyCopies() if run_steps and dedup["enabled"] and dedup["early"] else None
+
     def mine() -> Iterator[tuple[int, list[Record]]]:
         nonlocal n_shards
         # Every rank reads the whole stream (shard k is a position in it) and runs only its own shards.
-        for k, rows in cut(itertools.chain.from_iterable(sources), shard_rows):
+        stream: Iterator[Record] = itertools.chain.from_iterable(sources)
+        if early is not None:
+            stream = early.mark(stream)
+        for k, rows in cut(stream, shard_rows):
             n_shards = k + 1
             if k % world_size == rank and k not in done:
                 yield k, rows

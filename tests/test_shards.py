@@ -245,3 +245,41 @@ def test_ranks_need_a_shared_run_folder(plugin_dir: Path, tmp_path: Path) -> Non
         run(load_plugin(plugin_dir), _cfg(plugin_dir, tmp_path / "out"), Inputs([], []), progress=False, rank=1,
             world_size=2)
     assert not (tmp_path / "out" / "yo").exists() or not list((tmp_path / "out" / "yo").iterdir())
+
+
+def test_exact_copies_are_rejected_as_read_alike_in_every_layout(plugin_dir: Path, tmp_path: Path) -> None:
+    """filters.dedup.early: a later exact copy of an input row is rejected at "read" naming the first, in
+    whatever shard it falls, with the same files from one process or two; the rows kept are those of a
+    run that checks every copy (the setting off)."""
+    good = [("The children are going to school early in the morning with their friends.",
+             "Àwọn ọmọdé ń lọ sí ilé ìwé ní àárọ̀ kùtù pẹ̀lú àwọn ọ̀rẹ́ wọn."),
+            ("My mother bought yam and pepper at the market yesterday evening.",
+             "Ìyá mi ra iṣu àti ata ní ọjà ní ìrọ̀lẹ́ àná.")]
+    english_both = ("The market is open every day of the week.", "The market is open every day of the week.")
+    near = (good[0][0].upper(), good[0][1])  # not exact: judged on its own, then a near duplicate
+    rows = [good[0], english_both, good[1], good[0], near, english_both, good[1], good[0]]
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("en\tyo\n" + "".join(f"{en}\t{yo}\n" for en, yo in rows), encoding="utf-8")
+    base = {"templates.enabled": False, "bt.enabled": False, "run.shard_rows": 2}
+
+    def go(name: str, **over: object) -> Path:
+        cfg = _cfg(plugin_dir, tmp_path / name, **{**base, **over})
+        return run(load_plugin(plugin_dir), cfg, Inputs([], [str(pairs)]), progress=False).run_dir
+
+    one, two, off = go("one"), go("two", **{"run.workers": 2}), go("off", **{"filters.dedup.early": False})
+    assert _rows(one) == _rows(two)
+    kept, rejected = _rows(one)
+    assert [r["id"] for r in kept] == [r["id"] for r in _rows(off)[0]] == [f"seed:pairs.tsv:{n}" for n in (2, 4)]
+    copies = {r["id"]: r["reason"] for r in rejected if r["stage"] == "read"}
+    first = {rows[i]: f"seed:pairs.tsv:{i + 2}" for i in reversed(range(len(rows)))}  # line 1 is the header
+    assert copies.keys() == {f"seed:pairs.tsv:{n}" for n in (5, 7, 8, 9)}
+    for line, reason in copies.items():
+        original = first[rows[int(line.rsplit(":", 1)[1]) - 2]]
+        assert reason.startswith("exact-duplicate: ") and original in reason
+    by_id = {r["id"]: r for r in rejected}
+    assert by_id["seed:pairs.tsv:6"]["stage"] == "dedup"  # the near copy was checked, then found a duplicate
+    assert by_id["seed:pairs.tsv:3"]["stage"] not in ("read", "dedup")  # English on both sides: a check
+    # the setting off: the same rows rejected, the copies by the checks or by dedup
+    assert sorted(r["id"] for r in _rows(off)[1]) == sorted(by_id)
+    m = json.loads((one / "manifest.json").read_text())
+    assert m["stages"]["read"]["rejected"] == 4 and m["stages"]["read"]["reasons"] == {"exact-duplicate": 4}

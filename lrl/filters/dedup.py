@@ -18,6 +18,7 @@ import hashlib
 import re
 import unicodedata
 from array import array
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,13 @@ DEDUP_DEFAULTS: dict[str, Any] = {"enabled": True, "near": True, "minhash": Fals
                                   # "letters": OpusFilter's remove_duplicates with lowercase and letters_only —
                                   # every non-letter goes (digits and combining marks too, precomposed accents
                                   # stay): for like-for-like comparisons (eval/bench/bench_speed.py).
-                                  "near_key": "fold"}
+                                  "near_key": "fold",
+                                  # Exact copies (same origin, same English, same language side, byte for byte)
+                                  # are rejected as they are read, before any check runs on them: a copy's fate
+                                  # is its first's (the same check rejects it, or it is a duplicate of it), so
+                                  # the kept rows are the same and the checks run once per distinct row. A
+                                  # copy makes no synthetic rows of its own. Off: every copy is scored.
+                                  "early": True}
 _SPACE = re.compile(r"\s+")
 
 
@@ -165,6 +172,35 @@ class Seen:
 def exact64(exact: str) -> int:
     """The first 8 bytes of an exact digest (32 hex digits) as an integer."""
     return int(exact[:16], 16)
+
+
+class EarlyCopies:
+    """Marks the input rows that copy an earlier input row exactly (origin, English and language side), as
+    they are read and before they are cut into shards: rejected at "read" with the first copy's id, so no
+    check runs on them (``filters.dedup.early``). The checks decide from a row's text alone, so the copy
+    would have met its first's fate: rejected by the same check, or, when the first is kept, by dedup. Every
+    rank reads the whole input in the same order (lrl/pipeline.py), so the marks do not depend on how the
+    shards are spread over processes. Memory: one :class:`Seen` entry per distinct row read (~70 bytes).
+    On corpora with many repeats, OpusFilter too removes duplicates before filtering (eval/bench/)."""
+
+    def __init__(self) -> None:
+        self.seen = Seen()
+        self.marked = 0
+
+    def mark(self, rows: Iterable[Record]) -> Iterator[Record]:
+        seen = self.seen
+        for rec in rows:
+            if rec.pre_rejected is None:
+                key = hashlib.blake2b(f"{rec.origin}\0{rec.src}\0{rec.tgt}".encode("utf-8", "surrogatepass"),
+                                      digest_size=16).hexdigest()
+                first = seen.get(key)
+                if first is None:
+                    seen.put(key, rec.id, key)
+                else:
+                    self.marked += 1
+                    rec.pre_rejected = ("read", f"exact-duplicate: the same row as {first[0]}, read earlier (not "
+                                                "checked again: it meets that row's fate)")
+            yield rec
 
 
 class Dedup(Filter):

@@ -1,4 +1,4 @@
-from lrl.filters.dedup import DEDUP_DEFAULTS, Dedup, letters_key, near_key
+from lrl.filters.dedup import DEDUP_DEFAULTS, Dedup, EarlyCopies, letters_key, near_key
 from lrl.record import Record
 from lrl.step import RunContext, Stats
 
@@ -155,3 +155,21 @@ def test_the_seen_map_answers_as_a_dict_would() -> None:
             seen.put(key, rid, exact)
             ref[key] = (rid, exact)
     assert len(seen) == len(ref) and len(seen.table) >= 2 * len(seen)
+
+
+def test_early_copies_mark_only_later_exact_copies_of_the_same_origin() -> None:
+    rows = [Record(id="a", src="Good morning.", tgt="Ẹ káàárọ̀.", origin="seed"),
+            Record(id="b", src="Good morning.", tgt="Ẹ káàárọ̀.", origin="user"),  # another origin: not a copy
+            Record(id="c", src="Good morning!", tgt="Ẹ káàárọ̀.", origin="seed"),  # not exact
+            Record(id="d", src="Good morning.", tgt="Ẹ káàárọ̀.", origin="seed"),
+            Record(id="e", src="x\udcff", tgt="y", origin="seed"),  # an undecodable byte kept as a surrogate
+            Record(id="f", src="x\udcff", tgt="y", origin="seed"),
+            Record(id="g", src="Good morning.", tgt="Ẹ káàárọ̀.", origin="seed", pre_rejected=("read", "bad: x"))]
+    early = EarlyCopies()
+    out = list(early.mark(rows))
+    assert [r.id for r in out] == list("abcdefg")  # every row goes on: the shard's read stage rejects
+    marks = {r.id: r.pre_rejected for r in out if r.pre_rejected}
+    assert marks["g"] == ("read", "bad: x")  # a reader's own rejection stands
+    assert {k for k in marks if k != "g"} == {"d", "f"} and early.marked == 2
+    assert marks["d"][1].startswith("exact-duplicate: ") and " a," in marks["d"][1]
+    assert " e," in marks["f"][1]

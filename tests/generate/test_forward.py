@@ -27,7 +27,9 @@ def test_english_monolingual_rows_are_forward_translated(tiny_plugin_dir: Path, 
     assert m["totals"]["generated"] == m["totals"]["kept"] + m["totals"]["rejected"]
     rejected = [json.loads(x) for x in (result.run_dir / "rejected.jsonl").read_text().splitlines()]
     why = {r["id"]: (r["stage"], r["reason"]) for r in rejected}
-    assert why["mono:english.txt:3"][0] == "dedup"
+    # an exact copy of line 1: rejected as read (filters.dedup.early), never translated
+    assert why["mono:english.txt:3"][0] == "read" and why["mono:english.txt:3"][1].startswith("exact-duplicate")
+    assert "mono:english.txt:1," in why["mono:english.txt:3"][1]
     assert why["mono:english.txt:4"][0] == "langid" and "langid-src" in why["mono:english.txt:4"][1]
     import datasets
 
@@ -36,7 +38,7 @@ def test_english_monolingual_rows_are_forward_translated(tiny_plugin_dir: Path, 
     assert {r["src"] for r in ft} <= set(ENGLISH[:2]) and all(r["tgt"] for r in ft)
     assert all(json.loads(r["provenance"])["model"]["direction"] == "en-yo" for r in ft)
     assert all("ft-chrf.roundtrip" in json.loads(r["scores"]) for r in ft)
-    # the duplicate line is forward-translated too; its copy goes at the run-wide dedup, last in the chain
+    # forward-translated rows equal to earlier ones go at the run-wide dedup, last in the chain
     ft_dups = sum(r["origin"] == "ft" and r["stage"] == "dedup" for r in rejected)
     assert "ft-chrf" in m["stages"] and m["stages"]["ft-chrf"]["in"] == len(ft) + m["stages"]["ft-chrf"]["rejected"] \
         + ft_dups
