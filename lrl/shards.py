@@ -219,7 +219,8 @@ def _drain(rows: list[Record]) -> Iterator[Record]:
 
 
 def admit(rows: Iterable[Record], ctx: RunContext) -> Iterator[Record]:
-    """The "read" stage: rows readers could not use go to the rejects, counted."""
+    """The "read" stage: rows readers could not use, and exact copies of an earlier row (lrl/filters/dedup.py
+    ``EarlyCopies``), go to the rejects, counted."""
     st = ctx.stats["read"]
     for rec in rows:
         st.seen += 1
