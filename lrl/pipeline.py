@@ -171,8 +171,9 @@ def run(plugin: Plugin, cfg: dict[str, Any], inputs: Inputs, progress: bool = Tr
     bar = tqdm(desc=f"augment {plugin.code}", unit=" shards", disable=not progress or None, mininterval=0.5)
     n_shards = 0
 
-    dedup = cfg["filters"]["dedup"]
-    early = EarlyCopies() if run_steps and dedup["enabled"] and dedup["early"] else None
+    # only where the run-wide dedup runs: it is what would reject a copy whose first is kept
+    early = EarlyCopies() if cfg["filters"]["dedup"]["early"] and any(isinstance(s, Dedup) for s in run_steps) \
+        else None
 
     def mine() -> Iterator[tuple[int, list[Record]]]:
         nonlocal n_shards

@@ -50,8 +50,9 @@ _spec.loader.exec_module(corpus)
 #: rejected before (13 -> 12): 1,770 kept. Recomputed when exact copies of an input row began to be rejected as
 #: they are read (filters.dedup.early, issue 11): the same 1,770 rows kept (kept digest unchanged) and the same
 #: 646 input rows rejected, 276 of them now at "read" as exact duplicates (they were rejected at dedup 237, langid
-#: 34, length 5): dedup 329 -> 92, langid 244 -> 210, length 73 -> 68. ``test_early_copies_*`` below checks
-#: the kept rows against a run with the setting off.
+#: 34, length 5): dedup 329 -> 92, langid 244 -> 210, length 73 -> 68. tests/test_shards.py
+#: ``test_exact_copies_are_rejected_as_read_alike_in_every_layout`` checks the kept rows against a run with the
+#: setting off.
 EXPECTED = {
     "kept": 1770,
     "kept_sha256": "4fdee71fc862c9fee7dc624ab6db3848de8265a7ef75a62be672724c40291fe6",

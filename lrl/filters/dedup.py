@@ -82,7 +82,9 @@ _KEYS = {"fold": near_key, "letters": letters_key}
 
 
 def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    # surrogatepass: raw input text (EarlyCopies reads rows before normalize drops them) may hold a lone
+    # surrogate for an undecodable byte; text without one encodes to the same bytes either way
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class Seen:
@@ -185,19 +187,16 @@ class EarlyCopies:
 
     def __init__(self) -> None:
         self.seen = Seen()
-        self.marked = 0
 
     def mark(self, rows: Iterable[Record]) -> Iterator[Record]:
         seen = self.seen
         for rec in rows:
             if rec.pre_rejected is None:
-                key = hashlib.blake2b(f"{rec.origin}\0{rec.src}\0{rec.tgt}".encode("utf-8", "surrogatepass"),
-                                      digest_size=16).hexdigest()
+                key = _digest(f"{rec.origin}\0{rec.src}\0{rec.tgt}").hex()
                 first = seen.get(key)
                 if first is None:
                     seen.put(key, rec.id, key)
                 else:
-                    self.marked += 1
                     rec.pre_rejected = ("read", f"exact-duplicate: the same row as {first[0]}, read earlier (not "
                                                 "checked again: it meets that row's fate)")
             yield rec
